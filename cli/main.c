@@ -1,0 +1,3 @@
+#include <stdio.h>
+#include "containerpolicy.h"
+int main(void) { printf("%s\n", cpol_version()); return 0; }

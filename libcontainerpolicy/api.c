@@ -1,0 +1,2 @@
+#include "containerpolicy.h"
+const char *cpol_version(void) { return CPOL_VERSION_STRING; }

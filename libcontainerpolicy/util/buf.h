@@ -1,0 +1,29 @@
+/* buf.h - growable byte buffer used by writers and by parsers that build strings. */
+#ifndef CPOL_BUF_H
+#define CPOL_BUF_H
+
+#include <stddef.h>
+
+typedef struct buf {
+    char *data; /* always NUL-terminated when non-NULL */
+    size_t len, cap;
+    int failed; /* an allocation failed; further appends are ignored */
+} buf;
+
+#define BUF_INIT {NULL, 0, 0, 0}
+
+void buf_free(buf *b);
+void buf_put(buf *b, const char *s, size_t len);
+void buf_puts(buf *b, const char *s);
+void buf_putc(buf *b, char c);
+void buf_printf(buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Append s as a JSON string literal (quotes included); invalid UTF-8 becomes U+FFFD. */
+void buf_json_string(buf *b, const char *s, size_t len);
+/* Hand the data to the caller (malloc'd, NUL-terminated) and reset b. NULL if failed. */
+char *buf_take(buf *b);
+
+#endif
