@@ -1,5 +1,5 @@
 /* test_lpat.c - our pattern matcher (engine/lpat.c) against stock Lua 5.4, then its budgets.
- * The differential cases live in the Lua files in tests/unit/lpat: each call runs through `lp` and through
+ * The differential cases live in tests/unit/lpat (Lua): each call runs through `lp` and through
  * `string`, and every difference in results or error text is reported. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -236,6 +236,30 @@ static void test_gsub_long_string_with_function(void **state)
     assert_true(f->b.last_steps > 0);
 }
 
+/* How the engine installs us: through the string metatable, and re-entered from a callback. */
+static void test_method_calls_and_nesting(void **state)
+{
+    fixture *f = *state;
+    f->b.max_steps = 100000;
+    assert_null(run(f->L, "local mt = getmetatable('')\n"
+                          "mt.__index = setmetatable({find = lp.find, match = lp.match,\n"
+                          "    gmatch = lp.gmatch, gsub = lp.gsub}, {__index = string})\n"));
+    assert_null(run(f->L, "assert(('src/init.lua'):find('%.lua$') == 9)\n"
+                          "assert(('k=v'):match('^(%w+)=(%w*)$') == 'k')\n"
+                          "local t = {}\n"
+                          "for k, v in ('a=1, b=2'):gmatch('(%w+)=(%w+)') do t[#t + 1] = k .. v end\n"
+                          "assert(table.concat(t, ' ') == 'a1 b2')\n"
+                          "local r = ('x y'):gsub('%a', function(c)\n"
+                          "    return (('[' .. c .. ']'):gsub('%[(%a)%]', '<%1>'))\n"
+                          "end)\n"
+                          "assert(r == '<x> <y>', r)"));
+    assert_string_equal(run(f->L, "return ('abc'):find('%')"), "malformed pattern (ends with '%')");
+    assert_string_equal(run(f->L, "local x = ('abc'):find({})"),
+                        "bad argument #1 to 'find' (string expected, got table)");
+    assert_string_equal(run(f->L, "return ('a'):rep(1e5):find('a*b')"),
+                        "pattern step budget exceeded (100000 steps)");
+}
+
 typedef struct clock_ud {
     int calls;
     int stop_at;
@@ -285,6 +309,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_deep_recursion_is_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gsub_long_string_with_function, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expired_callback_stops_a_call, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_method_calls_and_nesting, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
