@@ -1,0 +1,3 @@
+# "bitnami/python" is not the official python image: no guess.
+FROM bitnami/python:3.12
+CMD ["python"]

@@ -1,0 +1,293 @@
+-- CP006: secrets written into an image. For a Dockerfile: literal secret values in ENV and ARG
+-- (any stage: the value is in the Dockerfile and in that stage's history), and secret files that
+-- COPY/ADD put into the final image, by name or through `COPY . .` from a build context whose
+-- .dockerignore lets them in (build.context_files is already filtered by it).
+
+local function lower(s)
+    return s and string.lower(s) or nil
+end
+
+local function stage_named(build, name)
+    local want = lower(name)
+    for i, s in ipairs(build.stages or {}) do
+        if s.name and lower(s.name) == want then
+            return s, i
+        end
+    end
+    return nil
+end
+
+local function final_index(build)
+    local stages = build.stages or {}
+    local final = #stages
+    for i, s in ipairs(stages) do
+        if build.final ~= nil and s.index == build.final then
+            final = i
+        end
+    end
+    return final
+end
+
+-- Stages whose layers end up in the final image: the final stage and its FROM <stage> parents.
+local function final_chain(build)
+    local stages = build.stages or {}
+    local chain, i, hops = {}, final_index(build), 0
+    while stages[i] and hops < 64 do
+        chain[i] = true
+        local base = stages[i].base
+        if not (base and base.stage) then
+            break
+        end
+        local _, j = stage_named(build, base.stage)
+        if not j or chain[j] then
+            break
+        end
+        i, hops = j, hops + 1
+    end
+    return chain
+end
+
+-- A value that is (or is built from) a variable reference is not a literal secret.
+local function is_reference(v)
+    return string.find(v, "%$[%a_{]") ~= nil
+end
+
+local function skip_name(name)
+    local up = string.upper(name or "")
+    for _, suffix in ipairs(cpol.option("reference_suffixes") or {}) do
+        if #up > #suffix and string.sub(up, -#suffix) == suffix then
+            return true
+        end
+    end
+    return false
+end
+
+local function pos_key(t)
+    local p = t.pos
+    if not p then
+        return nil
+    end
+    return tostring(p.file) .. ":" .. tostring(p.line) .. ":" .. tostring(p.col)
+end
+
+local function basename(p)
+    return string.match(p, "([^/]+)/*$") or p
+end
+
+-- scheme://user:password@host
+local function url_credentials(s)
+    local userinfo = string.match(s, "^%a[%w+.%-]*://([^/@]+)@")
+    if userinfo and string.find(userinfo, ":", 1, true) and not is_reference(userinfo) then
+        return true
+    end
+    return false
+end
+
+local function check_var(kind, v, stage_label, in_final, report, seen)
+    local key = pos_key(v)
+    if key then
+        if seen[key] then
+            return
+        end
+        seen[key] = true
+    end
+    local value = v.value
+    if type(value) ~= "string" or value == "" or v.unresolved or v.interpolated then
+        return
+    end
+    if skip_name(v.name) then
+        return
+    end
+    local why = cpol.secret(v.name, value)
+    if not why then
+        return
+    end
+    local where
+    if kind == "ENV" and in_final then
+        where = "it is stored in the image configuration"
+    elseif kind == "ENV" then
+        where = "it is stored in the image of stage " .. stage_label .. " and in the build cache"
+    elseif in_final then
+        where = "RUN steps record build arguments in the image history"
+    elseif stage_label ~= "" then
+        where = "it is written in the Dockerfile and recorded in the history of stage " ..
+            stage_label
+    else
+        where = "it is written in the Dockerfile and recorded in the history of every stage " ..
+            "that declares it"
+    end
+    report{ at = v, field = "value", message = kind .. " " .. tostring(v.name) ..
+        " has a literal secret value (" .. why .. "); " .. where }
+end
+
+-- Context files a COPY/ADD source takes in: "." is all of them, a directory its subtree, a glob
+-- what it matches (also below a matched directory).
+local function context_matches(src, files)
+    local s = string.gsub(src, "^%./", "")
+    s = string.gsub(s, "^/+", "")
+    s = string.gsub(s, "/+$", "")
+    if s == "." then
+        s = ""
+    end
+    local out = {}
+    local glob = string.find(s, "[%*%?%[]") ~= nil
+    for _, f in ipairs(files) do
+        local hit = false
+        if s == "" then
+            hit = true
+        elseif glob then
+            local prefix = ""
+            for part in string.gmatch(f, "[^/]+") do
+                prefix = prefix == "" and part or (prefix .. "/" .. part)
+                if cpol.glob(s, prefix) then
+                    hit = true
+                    break
+                end
+            end
+        else
+            hit = f == s or string.sub(f, 1, #s + 1) == s .. "/"
+        end
+        if hit then
+            out[#out + 1] = f
+        end
+    end
+    return out
+end
+
+-- The source arguments of a COPY/ADD (every argument but the destination).
+local function sources(ins)
+    local args = ins.args or {}
+    local out = {}
+    for k = 1, #args - 1 do
+        out[#out + 1] = args[k]
+    end
+    return out
+end
+
+-- A later RUN of the chain that deletes the file: it stays in the COPY layer all the same.
+local function removed_later(chain_ins, from, name)
+    local base = basename(name)
+    for k = from + 1, #chain_ins do
+        local ins = chain_ins[k]
+        if ins.cmd == "RUN" then
+            local text = table.concat(ins.args or {}, " ")
+            if string.find(" " .. text, "[%s;&|(]rm%s") then
+                for w in string.gmatch(text, "[^%s;&|'\"()]+") do
+                    if basename(w) == base then
+                        return ins
+                    end
+                end
+            end
+        end
+    end
+    return nil
+end
+
+local function line_of(t)
+    return t.pos and t.pos.line and tostring(t.pos.line) or "?"
+end
+
+local function check_copy(ins, k, chain_ins, build, report)
+    local flags = ins.flags or {}
+    if ins.heredocs and #ins.heredocs > 0 then
+        return -- inline content written in the Dockerfile, not a file
+    end
+    local files = (not flags.from) and build.context_files or nil
+    for _, src in ipairs(sources(ins)) do
+        if ins.cmd == "ADD" and url_credentials(src) and cpol.secret_value(src) then
+            local shown = string.gsub(src, "//[^/@]+@", "//***@")
+            report{ at = ins, message = "ADD " .. shown .. " embeds credentials in the URL" }
+        elseif not string.find(src, "^%a[%w+.%-]*://") and not is_reference(src) then
+            local why = cpol.secret_path(src)
+            if why then
+                local msg = ins.cmd .. " " .. src .. " puts a secret file in the image (" .. why .. ")"
+                local rm = removed_later(chain_ins, k, src)
+                if rm then
+                    msg = msg .. "; the RUN rm on line " .. line_of(rm) ..
+                        " does not remove it from the " .. ins.cmd .. " layer"
+                end
+                report{ at = ins, message = msg }
+            elseif files then
+                local hits = {}
+                for _, f in ipairs(context_matches(src, files)) do
+                    if cpol.secret_path(f) then
+                        hits[#hits + 1] = f
+                    end
+                end
+                if #hits > 0 then
+                    local shown = {}
+                    for n = 1, math.min(#hits, 3) do
+                        shown[n] = hits[n]
+                    end
+                    local list = table.concat(shown, ", ")
+                    if #hits > 3 then
+                        list = list .. " and " .. (#hits - 3) .. " more"
+                    end
+                    report{ at = ins, message = ins.cmd .. " " .. src ..
+                        " copies secret files from the build context (" .. list ..
+                        "); exclude them in .dockerignore" }
+                end
+            end
+        end
+    end
+end
+
+return {
+    id = "CP006",
+    control = 6,
+    severity = "critical",
+    title = "Secret stored in the image",
+    formats = { "dockerfile" },
+    description = "Anything written into an image can be read by whoever can pull it: ENV " ..
+        "values sit in the image configuration, ARG values in the history of the RUN steps " ..
+        "that use them, and a copied file stays in its layer even when a later RUN deletes " ..
+        "it. Literal secrets in ENV and ARG are reported in every stage, since the value is " ..
+        "also in the Dockerfile and the build cache; copied secret files only when they reach " ..
+        "the final image (the final stage and the stages it is built FROM).",
+    remediation = "Pass secrets at run time (environment from a secret store, mounted files) " ..
+        "or to a build step with `RUN --mount=type=secret,id=...`; list .env, keys and " ..
+        "credential files in .dockerignore; rotate any secret that was already built into " ..
+        "an image.",
+    references = {
+        "https://docs.docker.com/build/building/secrets/",
+        "https://docs.docker.com/build/concepts/context/#dockerignore-files",
+    },
+    options = {
+        -- variables whose value names where a secret is, not the secret (DB_PASSWORD_FILE)
+        reference_suffixes = { "_FILE", "_PATH", "_DIR", "_URL_FILE" },
+    },
+    check = function(c, report)
+        local build = c.build
+        if not build then
+            return
+        end
+        local seen = {}
+        local chain = final_chain(build)
+        for _, a in ipairs(build.args or {}) do
+            check_var("ARG", a, "", false, report, seen)
+        end
+        for i, s in ipairs(build.stages or {}) do
+            local label = s.name or tostring(i - 1)
+            for _, a in ipairs(s.args or {}) do
+                check_var("ARG", a, label, chain[i], report, seen)
+            end
+            for _, e in ipairs(s.env or {}) do
+                check_var("ENV", e, label, chain[i], report, seen)
+            end
+        end
+        -- the instructions whose layers the final image carries, in build order
+        local chain_ins = {}
+        for i, s in ipairs(build.stages or {}) do
+            if chain[i] then
+                for _, ins in ipairs(s.instructions or {}) do
+                    chain_ins[#chain_ins + 1] = ins
+                end
+            end
+        end
+        for k, ins in ipairs(chain_ins) do
+            if ins.cmd == "COPY" or ins.cmd == "ADD" then
+                check_copy(ins, k, chain_ins, build, report)
+            end
+        end
+    end,
+}

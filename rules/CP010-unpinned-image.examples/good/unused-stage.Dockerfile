@@ -1,0 +1,6 @@
+# The "debug" stage is not used by the final stage, so BuildKit never pulls its base.
+FROM busybox:1.36 AS debug
+RUN echo debug
+
+FROM alpine:3.20@sha256:4f6b6a3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a
+CMD ["sh"]

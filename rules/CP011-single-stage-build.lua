@@ -1,0 +1,417 @@
+-- CP011: a Dockerfile that builds an application in one stage ships the tools it was built with.
+-- Reported when the final image's stage chain copies nothing from another stage (no multi-stage
+-- build), builds or installs an application from the context, and keeps a toolchain: a language
+-- SDK base image, compiler or -dev packages installed and not removed, or development dependencies.
+-- Images whose product is the toolchain (a Dockerfile that copies no application) are left alone.
+
+local function lower(s)
+    return s and string.lower(s) or nil
+end
+
+local function find_stage(build, ref)
+    local stages = build.stages or {}
+    if string.match(ref, "^%d+$") then
+        local n = tonumber(ref)
+        return stages[n + 1] and (n + 1) or nil
+    end
+    local want = lower(ref)
+    for i, s in ipairs(stages) do
+        if s.name and lower(s.name) == want then
+            return i
+        end
+    end
+    return nil
+end
+
+local function final_index(build)
+    local stages = build.stages or {}
+    local final = #stages
+    for i, s in ipairs(stages) do
+        if build.final ~= nil and s.index == build.final then
+            final = i
+        end
+    end
+    return final
+end
+
+-- Final stage and its FROM <stage> parents, in build order, plus the external base image.
+local function chain_of(build)
+    local stages = build.stages or {}
+    local list, member, i, hops = {}, {}, final_index(build), 0
+    local base
+    while stages[i] and not member[i] and hops < 64 do
+        member[i] = true
+        table.insert(list, 1, i)
+        base = stages[i].base
+        if not (base and base.stage) then
+            break
+        end
+        i = find_stage(build, base.stage)
+        hops = hops + 1
+        if not i then
+            base = nil
+            break
+        end
+    end
+    return list, member, base
+end
+
+local function mount_from(m)
+    if type(m) == "string" then
+        return string.match("," .. m, ",from=([^,]+)")
+    elseif type(m) == "table" then
+        return m.from
+    end
+    return nil
+end
+
+local function basename_of(p)
+    return string.match(p, "([^/]+)$") or p
+end
+
+local function words(s)
+    local out = {}
+    for w in string.gmatch(string.lower(s or ""), "[^%-_%.]+") do
+        out[#out + 1] = w
+    end
+    return out
+end
+
+local function has_word(tag, list)
+    for _, w in ipairs(words(tag)) do
+        for _, m in ipairs(list) do
+            if w == m or (string.sub(w, 1, #m) == m and string.match(string.sub(w, #m + 1), "^%d+$")) then
+                return true
+            end
+        end
+    end
+    return false
+end
+
+-- A toolchain base: an official SDK image (any tag, e.g. golang, rust, maven) or a language image
+-- whose full variant is built on buildpack-deps (node, python, ruby) unless the tag is a slim one.
+local function toolchain_base(image)
+    if not image or image.scratch or image.unresolved then
+        return nil
+    end
+    local repo = image.repository or ""
+    local full = (image.registry or "") .. "/" .. repo
+    local function official(name)
+        return repo == "library/" .. name or string.sub(repo, -(#name + 9)) == "/library/" .. name
+    end
+    for _, e in ipairs(cpol.option("sdk_images") or {}) do
+        local hit
+        if string.find(e.image, "/", 1, true) then
+            hit = cpol.glob(e.image, full)
+        else
+            hit = official(e.image)
+        end
+        if hit and not has_word(image.tag, e.except or {}) then
+            return e.why
+        end
+    end
+    return nil
+end
+
+local BUILD_PKGS_EXACT = {
+    ["build-essential"] = true, ["build-base"] = true, ["alpine-sdk"] = true, gcc = true,
+    ["g++"] = true, ["gcc-c++"] = true, clang = true, make = true, cmake = true, autoconf = true,
+    automake = true, libtool = true, ["musl-dev"] = true, ["libc6-dev"] = true,
+    ["linux-headers"] = true, golang = true, rustc = true, cargo = true, ["default-jdk"] = true,
+    ["openjdk-jdk"] = true,
+}
+
+local function build_package(p)
+    if BUILD_PKGS_EXACT[p] then
+        return true
+    end
+    if string.match(p, "^gcc%-?%d+$") or string.match(p, "^g%+%+%-?%d+$")
+        or string.match(p, "^clang%-?%d+$") or string.match(p, "^openjdk%-?%d*%-jdk") then
+        return true
+    end
+    -- Debian/Alpine -dev and RPM -devel packages (headers and static libraries)
+    if string.match(p, "^[%w][%w.+]*%-dev$") or string.match(p, "^[%w][%w.+%-]*%-devel$") then
+        return true
+    end
+    return false
+end
+
+-- Split a shell command line into simple commands (on ; && || | and newlines).
+local function commands(text)
+    local out = {}
+    text = string.gsub(text, "\\\n", " ")
+    for part in string.gmatch(text .. ";", "([^;&|\n]*)[;&|\n]") do
+        if string.find(part, "%S") then
+            local ws = {}
+            for w in string.gmatch(part, "%S+") do
+                w = string.gsub(w, "^['\"]", "")
+                w = string.gsub(w, "['\"]$", "")
+                ws[#ws + 1] = w
+            end
+            out[#out + 1] = ws
+        end
+    end
+    return out
+end
+
+local INSTALL = {
+    ["apt-get"] = "install", apt = "install", apk = "add", yum = "install", dnf = "install",
+    microdnf = "install", zypper = "install", tdnf = "install",
+}
+local REMOVE = {
+    ["apt-get"] = { purge = true, remove = true, autoremove = true },
+    apt = { purge = true, remove = true, autoremove = true },
+    apk = { del = true }, yum = { remove = true, erase = true, autoremove = true },
+    dnf = { remove = true, erase = true, autoremove = true }, microdnf = { remove = true },
+    zypper = { remove = true, rm = true }, tdnf = { remove = true, erase = true },
+    ["apt-mark"] = { auto = true },
+}
+
+-- The package manager a simple command runs (after sudo/env prefixes), and the rest of it.
+local function tool(ws)
+    local k = 1
+    while ws[k] == "sudo" or ws[k] == "env" or (ws[k] and string.find(ws[k], "^[%a_][%w_]*=")) do
+        k = k + 1
+    end
+    local t = ws[k] and basename_of(ws[k]) or nil
+    return t, k
+end
+
+-- Build packages a RUN installs and does not remove in the same RUN.
+local function installed_build_packages(text)
+    local cmds = commands(text)
+    local removes = false
+    for _, ws in ipairs(cmds) do
+        local t, k = tool(ws)
+        local verbs = REMOVE[t]
+        if verbs then
+            for j = k + 1, #ws do
+                if verbs[ws[j]] then
+                    removes = true
+                end
+            end
+        end
+    end
+    if removes then
+        return {} -- build dependencies installed and purged in one layer are not kept
+    end
+    local found = {}
+    for _, ws in ipairs(cmds) do
+        local t, k = tool(ws)
+        local verb = INSTALL[t]
+        local active = false
+        if verb then
+            for j = k + 1, #ws do
+                local w = ws[j]
+                if not active then
+                    active = w == verb
+                elseif string.sub(w, 1, 1) ~= "-" and not string.find(w, "[=$]") then
+                    local name = string.gsub(w, "[<>=:].*$", "")
+                    if build_package(name) then
+                        found[#found + 1] = name
+                    end
+                end
+            end
+        end
+    end
+    return found
+end
+
+-- npm/yarn/pip steps that install development dependencies.
+local function dev_dependencies(text, env_production)
+    for _, ws in ipairs(commands(text)) do
+        local t, k = tool(ws)
+        local rest = {}
+        for j = k + 1, #ws do
+            rest[#rest + 1] = ws[j]
+        end
+        local joined = " " .. table.concat(rest, " ") .. " "
+        if t == "npm" and (rest[1] == "install" or rest[1] == "i" or rest[1] == "ci") then
+            local pkgs = false
+            for j = 2, #rest do
+                if string.sub(rest[j], 1, 1) ~= "-" then
+                    pkgs = true
+                end
+            end
+            local prod = string.find(joined, "%-%-production") or string.find(joined, "%-%-omit[= ]dev")
+                or string.find(joined, "%-%-only[= ]prod")
+            if not pkgs and not prod and not env_production and not string.find(joined, " %-g ") then
+                return "npm " .. rest[1] .. " installs devDependencies"
+            end
+        elseif t == "yarn" and (rest[1] == nil or rest[1] == "install") then
+            if not string.find(joined, "%-%-production") and not env_production then
+                return "yarn install installs devDependencies"
+            end
+        elseif (t == "pip" or t == "pip3") and rest[1] == "install" then
+            for j = 2, #rest do
+                local w = string.lower(rest[j])
+                if (rest[j - 1] == "-r" or rest[j - 1] == "--requirement")
+                    and string.find(w, "dev") then
+                    return "pip installs development requirements " .. rest[j]
+                end
+                if string.find(w, "%[[^%]]*dev[^%]]*%]") or string.find(w, "%[[^%]]*test[^%]]*%]") then
+                    return "pip installs development extras " .. rest[j]
+                end
+            end
+        end
+    end
+    return nil
+end
+
+-- The final image holds an application built or installed from the build context.
+local function ships_application(chain_ins)
+    local exts = cpol.option("source_extensions") or {}
+    local manifests = cpol.option("manifests") or {}
+    for _, ins in ipairs(chain_ins) do
+        local flags = ins.flags or {}
+        if (ins.cmd == "COPY" or ins.cmd == "ADD") and not flags.from
+            and not (ins.heredocs and #ins.heredocs > 0) then
+            local args = ins.args or {}
+            for k = 1, #args - 1 do
+                local src = args[k]
+                local name = basename_of(string.gsub(src, "/+$", ""))
+                if string.find(src, "^%a[%w+.%-]*://") then
+                    -- a download, not the application
+                elseif src == "." or src == "./" or string.sub(src, -1) == "/"
+                    or string.find(src, "[%*%?%[]") then
+                    return true
+                else
+                    for _, m in ipairs(manifests) do
+                        if name == m then
+                            return true
+                        end
+                    end
+                    local ext = string.match(name, "%.([%w]+)$")
+                    for _, e in ipairs(exts) do
+                        if ext == e then
+                            return true
+                        end
+                    end
+                    if not string.find(name, ".", 1, true) and string.find(src, "/", 1, true) == nil
+                        and lower(name) == "src" then
+                        return true
+                    end
+                end
+            end
+        end
+    end
+    return false
+end
+
+return {
+    id = "CP011",
+    control = 0,
+    severity = "medium",
+    title = "Build tools left in the final image",
+    formats = { "dockerfile" },
+    description = "A single-stage build leaves compilers, SDKs, headers and development " ..
+        "dependencies in the image it ships. None of them is needed to run the program, " ..
+        "all of them enlarge the image and its vulnerability count, and a compiler in " ..
+        "production helps an intruder build tools on the spot.",
+    remediation = "Split the Dockerfile into a build stage (`FROM golang:1.22 AS build`) that " ..
+        "compiles and a runtime stage on a slim or distroless base that only receives the " ..
+        "artifacts (`COPY --from=build /out/app /app`); install production dependencies only " ..
+        "(`npm ci --omit=dev`), and remove build packages in the same RUN that installed them.",
+    references = {
+        "https://docs.docker.com/build/building/multi-stage/",
+        "https://docs.docker.com/build/building/best-practices/#use-multi-stage-builds",
+    },
+    options = {
+        -- toolchain images: image (official name or registry/repository glob), tag words that
+        -- mark a runtime-only variant, and what the image carries
+        sdk_images = {
+            { image = "golang", why = "the Go toolchain" },
+            { image = "rust", why = "the Rust toolchain" },
+            { image = "gcc", why = "the GCC compilers" },
+            { image = "maven", why = "Maven and a JDK" },
+            { image = "gradle", why = "Gradle and a JDK" },
+            { image = "openjdk", except = { "jre" }, why = "a JDK" },
+            { image = "eclipse-temurin", except = { "jre" }, why = "a JDK" },
+            { image = "amazoncorretto", except = { "jre" }, why = "a JDK" },
+            { image = "buildpack-deps", except = { "curl", "scm" }, why = "gcc, make and -dev packages" },
+            { image = "node", except = { "slim", "alpine" }, why = "gcc, make and -dev packages" },
+            { image = "python", except = { "slim", "alpine", "windowsservercore", "nanoserver" },
+              why = "gcc, make and -dev packages" },
+            { image = "ruby", except = { "slim", "alpine" }, why = "gcc, make and -dev packages" },
+            { image = "mcr.microsoft.com/dotnet/sdk", why = "the .NET SDK" },
+            { image = "mcr.microsoft.com/dotnet/core/sdk", why = "the .NET SDK" },
+        },
+        -- files that show an application is copied in (dependency manifests)
+        manifests = { "package.json", "package-lock.json", "yarn.lock", "pnpm-lock.yaml",
+            "requirements.txt", "pyproject.toml", "Pipfile", "Pipfile.lock", "setup.py", "go.mod",
+            "go.sum", "Cargo.toml", "Cargo.lock", "pom.xml", "build.gradle", "build.gradle.kts",
+            "settings.gradle", "Gemfile", "Gemfile.lock", "composer.json", "mix.exs", "Makefile" },
+        source_extensions = { "go", "rs", "c", "cc", "cpp", "h", "java", "kt", "scala", "js",
+            "mjs", "cjs", "ts", "tsx", "jsx", "py", "rb", "php", "cs", "csproj", "sln", "fs",
+            "fsproj", "ex", "exs", "swift", "jar", "war" },
+    },
+    check = function(c, report)
+        local build = c.build
+        if not build then
+            return
+        end
+        local list, member, base = chain_of(build)
+        local chain_ins = {}
+        for _, i in ipairs(list) do
+            for _, ins in ipairs(build.stages[i].instructions or {}) do
+                chain_ins[#chain_ins + 1] = ins
+            end
+        end
+        -- a multi-stage build: the final image takes artifacts from a stage outside its chain
+        for _, ins in ipairs(chain_ins) do
+            local flags = ins.flags
+            local refs = {}
+            if flags and (ins.cmd == "COPY" or ins.cmd == "ADD") and flags.from then
+                refs[#refs + 1] = flags.from
+            end
+            if flags and ins.cmd == "RUN" and flags.mount then
+                for _, m in ipairs(flags.mount) do
+                    refs[#refs + 1] = mount_from(m)
+                end
+            end
+            for _, r in ipairs(refs) do
+                local j = find_stage(build, r)
+                if j and not member[j] then
+                    return
+                end
+            end
+        end
+        if not ships_application(chain_ins) then
+            return -- no application from the context: a toolchain or base image by design
+        end
+        local env_production = false
+        for _, e in ipairs(c.env or {}) do
+            if e.name == "NODE_ENV" and e.value == "production" then
+                env_production = true
+            end
+        end
+        local why = toolchain_base(base)
+        if why then
+            report{ at = base, message = "single-stage build ships " .. why .. " of its base " ..
+                "image " .. (base.ref or base.raw or "?") .. " in the final image" }
+            return
+        end
+        for _, ins in ipairs(chain_ins) do
+            if ins.cmd == "RUN" then
+                local text = table.concat(ins.args or {}, " ")
+                local pkgs = installed_build_packages(text)
+                if #pkgs > 0 then
+                    local shown = {}
+                    for n = 1, math.min(#pkgs, 4) do
+                        shown[n] = pkgs[n]
+                    end
+                    local more = #pkgs > 4 and (" and " .. (#pkgs - 4) .. " more") or ""
+                    report{ at = ins, message = "single-stage build installs build packages " ..
+                        table.concat(shown, ", ") .. more .. " and keeps them in the final image" }
+                    return
+                end
+                local dev = dev_dependencies(text, env_production)
+                if dev then
+                    report{ at = ins, message = "single-stage build: " .. dev ..
+                        " that stay in the final image" }
+                    return
+                end
+            end
+        end
+    end,
+}

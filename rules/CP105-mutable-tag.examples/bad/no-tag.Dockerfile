@@ -1,0 +1,3 @@
+# expect: CP105 2
+FROM ubuntu
+CMD ["bash"]

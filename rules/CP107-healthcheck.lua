@@ -1,0 +1,29 @@
+-- CP107: the final image declares how to tell that it is healthy. The parser gives the effective
+-- HEALTHCHECK of the final stage (a FROM <stage> chain passes it on); HEALTHCHECK NONE switches off
+-- one inherited from the base image, which is reported where it is written.
+
+return {
+    id = "CP107",
+    control = 9,
+    severity = "low",
+    title = "No health check",
+    formats = { "dockerfile" },
+    description = "Without a health check the runtime only knows whether the process exists, " ..
+        "not whether it still serves: a hung or deadlocked application keeps receiving " ..
+        "traffic and is never restarted, and monitoring has no signal to alert on.",
+    remediation = "Add a HEALTHCHECK to the final stage that exercises the application, e.g. " ..
+        "`HEALTHCHECK --interval=30s --timeout=3s CMD [\"/app/healthcheck\"]` or a `curl -f` " ..
+        "against a health endpoint when the image has curl; orchestrators that probe on their " ..
+        "own (Kubernetes) can replace it with probes.",
+    references = {
+        "https://docs.docker.com/reference/dockerfile/#healthcheck",
+    },
+    check = function(c, report)
+        local hc = c.healthcheck
+        if hc == nil then
+            report{ at = c, message = "no HEALTHCHECK in the final stage" }
+        elseif hc.disabled then
+            report{ at = hc, message = "HEALTHCHECK NONE disables the health check" }
+        end
+    end,
+}
