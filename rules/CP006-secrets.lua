@@ -83,7 +83,7 @@ local function url_credentials(s)
     return false
 end
 
-local function check_var(kind, v, stage_label, in_final, report, seen)
+local function check_var(kind, v, stage_label, in_final, replaced, report, seen)
     local key = pos_key(v)
     if key then
         if seen[key] then
@@ -92,7 +92,7 @@ local function check_var(kind, v, stage_label, in_final, report, seen)
         seen[key] = true
     end
     local value = v.value
-    if type(value) ~= "string" or value == "" or v.unresolved or v.interpolated then
+    if type(value) ~= "string" or value == "" or v.unresolved then
         return
     end
     if skip_name(v.name) then
@@ -102,8 +102,16 @@ local function check_var(kind, v, stage_label, in_final, report, seen)
     if not why then
         return
     end
+    -- the same name and value declared again (ARG repeated in every stage) is one secret
+    local same = kind .. "\0" .. tostring(v.name) .. "\0" .. value
+    if seen[same] then
+        return
+    end
+    seen[same] = true
     local where
-    if kind == "ENV" and in_final then
+    if kind == "ENV" and in_final and replaced then
+        where = "setting it again later does not remove it from the image history"
+    elseif kind == "ENV" and in_final then
         where = "it is stored in the image configuration"
     elseif kind == "ENV" then
         where = "it is stored in the image of stage " .. stage_label .. " and in the build cache"
@@ -118,6 +126,34 @@ local function check_var(kind, v, stage_label, in_final, report, seen)
     end
     report{ at = v, field = "value", message = kind .. " " .. tostring(v.name) ..
         " has a literal secret value (" .. why .. "); " .. where }
+end
+
+-- The definitions an ENV/ARG instruction writes, as {name, value, pos}: "A=1 B=2", the legacy
+-- "ENV NAME value words" and a bare "ARG NAME". The stage's env/args lists hold only the values in
+-- effect at the end of the stage; an earlier definition that a later one replaced is found here.
+local function definitions(ins)
+    local items = ins.args or {}
+    local fp = items.field_pos or {}
+    local function at(k)
+        return fp[k] or fp[tostring(k)] or ins.pos
+    end
+    local out = {}
+    local n = #items
+    if ins.cmd == "ENV" and n >= 2 and not string.find(items[1], "=", 1, true) then
+        local rest = {}
+        for k = 2, n do
+            rest[#rest + 1] = items[k]
+        end
+        out[1] = { name = items[1], value = table.concat(rest, " "), pos = at(1) }
+        return out
+    end
+    for k = 1, n do
+        local name, value = string.match(items[k], "^([^=]+)=(.*)$")
+        if name then
+            out[#out + 1] = { name = name, value = value, pos = at(k) }
+        end
+    end
+    return out
 end
 
 -- Context files a COPY/ADD source takes in: "." is all of them, a directory its subtree, a glob
@@ -264,15 +300,30 @@ return {
         local seen = {}
         local chain = final_chain(build)
         for _, a in ipairs(build.args or {}) do
-            check_var("ARG", a, "", false, report, seen)
+            check_var("ARG", a, "", false, false, report, seen)
         end
         for i, s in ipairs(build.stages or {}) do
             local label = s.name or tostring(i - 1)
-            for _, a in ipairs(s.args or {}) do
-                check_var("ARG", a, label, chain[i], report, seen)
+            -- the model's entries carry substitution results (unresolved) and value positions
+            local known = {}
+            for _, list in ipairs({ s.env or {}, s.args or {} }) do
+                for _, e in ipairs(list) do
+                    local key = pos_key(e)
+                    if key then
+                        known[key] = e
+                    end
+                end
+            end
+            for _, ins in ipairs(s.instructions or {}) do
+                if ins.cmd == "ENV" or ins.cmd == "ARG" then
+                    for _, d in ipairs(definitions(ins)) do
+                        local e = known[pos_key(d) or ""]
+                        check_var(ins.cmd, e or d, label, chain[i], e == nil, report, seen)
+                    end
+                end
             end
             for _, e in ipairs(s.env or {}) do
-                check_var("ENV", e, label, chain[i], report, seen)
+                check_var("ENV", e, label, chain[i], false, report, seen)
             end
         end
         -- the instructions whose layers the final image carries, in build order

@@ -2,7 +2,8 @@
 -- Reported when the final image's stage chain copies nothing from another stage (no multi-stage
 -- build), builds or installs an application from the context, and keeps a toolchain: a language
 -- SDK base image, compiler or -dev packages installed and not removed, or development dependencies.
--- Images whose product is the toolchain (a Dockerfile that copies no application) are left alone.
+-- Images whose product is the toolchain (a Dockerfile that copies no application) and development
+-- images (a final chain with a stage named dev, test, ...) are left alone.
 
 local function lower(s)
     return s and string.lower(s) or nil
@@ -307,7 +308,8 @@ return {
     description = "A single-stage build leaves compilers, SDKs, headers and development " ..
         "dependencies in the image it ships. None of them is needed to run the program, " ..
         "all of them enlarge the image and its vulnerability count, and a compiler in " ..
-        "production helps an intruder build tools on the spot.",
+        "production helps an intruder build tools on the spot. Images that ship no " ..
+        "application (toolchain images) and development or test stages are not reported.",
     remediation = "Split the Dockerfile into a build stage (`FROM golang:1.22 AS build`) that " ..
         "compiles and a runtime stage on a slim or distroless base that only receives the " ..
         "artifacts (`COPY --from=build /out/app /app`); install production dependencies only " ..
@@ -336,6 +338,9 @@ return {
             { image = "mcr.microsoft.com/dotnet/sdk", why = "the .NET SDK" },
             { image = "mcr.microsoft.com/dotnet/core/sdk", why = "the .NET SDK" },
         },
+        -- words in a stage name of the final chain that mark a development or test image
+        dev_stage_words = { "dev", "devel", "development", "devcontainer", "debug", "test",
+            "tests", "testing" },
         -- files that show an application is copied in (dependency manifests)
         manifests = { "package.json", "package-lock.json", "yarn.lock", "pnpm-lock.yaml",
             "requirements.txt", "pyproject.toml", "Pipfile", "Pipfile.lock", "setup.py", "go.mod",
@@ -374,6 +379,12 @@ return {
                 if j and not member[j] then
                     return
                 end
+            end
+        end
+        -- a development or test image (awesome-compose's "dev-envs") wants its toolchain
+        for _, i in ipairs(list) do
+            if has_word(build.stages[i].name, cpol.option("dev_stage_words") or {}) then
+                return
             end
         end
         if not ships_application(chain_ins) then
