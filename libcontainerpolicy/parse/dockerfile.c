@@ -715,8 +715,9 @@ static void apply_expose(P *p, const df_inst *in, stage_st *st, size_t from, nod
     }
 }
 
-static void apply_healthcheck(P *p, const df_inst *in, stage_st *st, size_t from, node *inst,
-                              node *args, int apply)
+/* 0, or -1 when the instruction is unusable (reported). */
+static int apply_healthcheck(P *p, const df_inst *in, stage_st *st, size_t from, node *inst,
+                             node *args, int apply)
 {
     const char *t = in->text;
     size_t len = in->len;
@@ -734,7 +735,7 @@ static void apply_healthcheck(P *p, const df_inst *in, stage_st *st, size_t from
         node_set_str(p->a, inst, "form", form, NOPOS);
         if (!args->u.list.n) {
             df_diag(&p->lx, kp.line, kp.col, "HEALTHCHECK CMD needs a command");
-            return;
+            return -1;
         }
         if (form[0] == 'e') {
             node *l = node_set_list(p->a, h, "test", at(p, in, i));
@@ -746,7 +747,7 @@ static void apply_healthcheck(P *p, const df_inst *in, stage_st *st, size_t from
     } else {
         cpos wp = w0 < len ? at(p, in, w0) : kp;
         df_diag(&p->lx, wp.line, wp.col, "HEALTHCHECK expects CMD <command> or NONE");
-        return;
+        return -1;
     }
     node *flags = node_get(inst, "flags");
     static const char *const hk[][2] = {{"interval", "interval"},
@@ -767,6 +768,7 @@ static void apply_healthcheck(P *p, const df_inst *in, stage_st *st, size_t from
     }
     if (apply)
         st->healthcheck = h;
+    return 0;
 }
 
 /* ---- stages ---- */
@@ -1038,8 +1040,10 @@ static node *instruction(P *p, const df_inst *in, int kw, stage_st *st, int appl
     case K_SHELL: {
         const char *form = command_args(p, in, from, "SHELL", args);
         node_set_str(p->a, inst, "form", form, NOPOS);
-        if (form[0] == 's')
+        if (form[0] == 's') {
             df_diag(&p->lx, kp.line, kp.col, "SHELL must be written as a JSON array");
+            return NULL;
+        }
         break;
     }
     case K_ENV:
@@ -1092,7 +1096,8 @@ static node *instruction(P *p, const df_inst *in, int kw, stage_st *st, int appl
         list_or_words(p, in, from, args, kw_names[kw]);
         break;
     case K_HEALTHCHECK:
-        apply_healthcheck(p, in, st, from, inst, args, apply);
+        if (apply_healthcheck(p, in, st, from, inst, args, apply) < 0)
+            return NULL;
         break;
     case K_ONBUILD: {
         if (from < len)
