@@ -77,10 +77,11 @@ local function walk(build, visit)
                     end
                 end
                 for _, r in ipairs(refs) do
-                    local _, j = find_stage(build, r, i)
+                    -- a name of any stage, or any number, means a stage and never an image
+                    local _, j = find_stage(build, r)
                     if j then
                         todo[#todo + 1] = j
-                    elseif not string.find(r, "$", 1, true) then
+                    elseif not string.find(r, "$", 1, true) and not string.match(r, "^%d+$") then
                         visit("copy", r, ins, s)
                     end
                 end
