@@ -41,8 +41,9 @@ void df_diag(df_lexer *lx, unsigned int line, unsigned int col, const char *fmt,
     diag_add(d, lx->ctx->file, line, col, "%s", msg);
 }
 
-/* The physical line at lx->pos: [*s, *s + *n) without the EOL; advances. 0 at the end. */
-static int next_line(df_lexer *lx, const char **s, size_t *n, unsigned int *lineno)
+/* The physical line at lx->pos: [*s, *s + *n) without the EOL; advances. 0 at the end, 2 for
+   a line over the length limit (reported when report is set). */
+static int next_line(df_lexer *lx, const char **s, size_t *n, unsigned int *lineno, int report)
 {
     if (lx->pos >= lx->len)
         return 0;
@@ -58,8 +59,9 @@ static int next_line(df_lexer *lx, const char **s, size_t *n, unsigned int *line
     *n = len;
     size_t max = lx->ctx->limits ? lx->ctx->limits->max_line_length : 0;
     if (max && len > max) {
-        df_diag(lx, *lineno, (unsigned int)max + 1, "line is %zu bytes long; the limit is %zu",
-                len, max);
+        if (report)
+            df_diag(lx, *lineno, (unsigned int)max + 1,
+                    "line is %zu bytes long; the limit is %zu", len, max);
         return 2;
     }
     return 1;
@@ -124,7 +126,7 @@ static void read_directives(df_lexer *lx)
         const char *s;
         size_t n, k0, k1, v0, v1;
         unsigned int ln;
-        int r = next_line(lx, &s, &n, &ln);
+        int r = next_line(lx, &s, &n, &ln, 0);
         if (r == 0)
             return;
         if (lx->bom && s == lx->data) {
@@ -341,7 +343,7 @@ static void read_heredoc_body(df_lexer *lx, df_heredoc *h, df_inst *in)
     unsigned int ln;
     h->body_line = lx->line;
     int r;
-    while ((r = next_line(lx, &s, &n, &ln)) != 0) {
+    while ((r = next_line(lx, &s, &n, &ln, 1)) != 0) {
         in->end_line = ln;
         if (r == 2)
             in->bad = 1;
@@ -372,7 +374,7 @@ int df_lex_next(df_lexer *lx, df_inst *out)
     size_t n;
     unsigned int ln;
     int r;
-    while ((r = next_line(lx, &s, &n, &ln)) != 0) {
+    while ((r = next_line(lx, &s, &n, &ln, 1)) != 0) {
         const char *ls = s; /* line start, for columns */
         if (lx->bom && s == lx->data) {
             s += lx->bom;

@@ -4,7 +4,8 @@
  *
  * Grammar (Dockerfile reference, "Environment replacement"; BuildKit's shell lexer):
  *   exec-form := "[" [ json-string { "," json-string } ] "]"       (JSON, strings only)
- *   word      := { plain | ESC any | "'" any* "'" | '"' { ESC ["$ESC] | dollar | any } '"' | dollar }
+ *   word      := { plain | ESC any | "'" any* "'" | dollar
+ *                 | '"' { ESC ["$ESC] | dollar | any } '"' }
  *   dollar    := "$" name | "${" name "}" | "${" name [":"] ("-"|"+"|"?") word-until-"}" "}"
  *   name      := [A-Za-z_][A-Za-z0-9_]* | digit
  * ${v:-w} gives w when v is unset or empty, ${v-w} when unset; ${v:+w} gives w when v is set and
@@ -19,7 +20,10 @@
 
 static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-static int is_name_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+static int is_name_start(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
 
 static int is_name_char(char c) { return is_name_start(c) || (c >= '0' && c <= '9'); }
 

@@ -5,7 +5,8 @@
  *   reference   := name [ ":" tag ] [ "@" digest ]
  *   name        := [ domain "/" ] path-component { "/" path-component }
  *   domain      := host [ ":" port ]        host := dns-name | "[" ipv6 "]"
- *   path-component := alnum { separator alnum }   alnum := [a-z0-9]+   separator := "." | "_" | "__" | "-"+
+ *   path-component := alnum { separator alnum }
+ *   alnum       := [a-z0-9]+                separator := "." | "_" | "__" | "-"+
  *   tag         := [A-Za-z0-9_] [A-Za-z0-9_.-]{0,127}
  *   digest      := algorithm ":" hex        algorithm := component { [+._-] component },
  *                  component := [A-Za-z][A-Za-z0-9]*
@@ -19,7 +20,10 @@
 
 static int is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 static int is_alnum(char c) { return is_lower_alnum(c) || (c >= 'A' && c <= 'Z'); }
-static int is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+static int is_hex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
 static int is_lower_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
 
 static int valid_tag(const char *s, size_t n)

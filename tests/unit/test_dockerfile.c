@@ -299,8 +299,9 @@ static void test_binary_and_garbage(void **state)
     result_free(&r);
 
     /* every prefix of a tricky file parses without crashing */
-    const char *t = "# escape=`\nARG A=${B:-${C:+x}}\nFROM $A AS s\nRUN <<-\"E\" cat <<F\n\tx\n\tE\n"
-                    "y\nF\nCOPY [\"a\", 'b']\nONBUILD USER ${U}\nHEALTHCHECK --retries=x CMD [\"a\"\n";
+    const char *t = "# escape=`\nARG A=${B:-${C:+x}}\nFROM $A AS s\n"
+                    "RUN <<-\"E\" cat <<F\n\tx\n\tE\ny\nF\nCOPY [\"a\", 'b']\n"
+                    "ONBUILD USER ${U}\nHEALTHCHECK --retries=x CMD [\"a\"\n";
     size_t tl = strlen(t);
     for (size_t i = 0; i <= tl; i++) {
         parse_buf(&r, t, i, 0);
