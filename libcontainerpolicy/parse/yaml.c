@@ -183,18 +183,33 @@ static void report_libyaml(loader *L, const yaml_parser_t *p)
         diag_add(L->ctx->diags, L->ctx->file, 0, 0, "out of memory while reading YAML");
         return;
     case YAML_READER_ERROR:
-        offset_pos(L, p->problem_offset, &line, &col);
-        if (strstr(problem, "UTF-8"))
+        if (strstr(problem, "UTF-8")) {
+            /* libyaml names the bad trailing byte; people look for the character it belongs to */
+            const unsigned char *d = (const unsigned char *)L->data;
+            size_t end = p->problem_offset < L->len ? p->problem_offset : L->len, at = end;
+            while (strstr(problem, "trailing") && at > 0 && end - at < 3) {
+                at--; /* back over the sequence's continuation bytes to its lead byte */
+                if ((d[at] & 0xC0) != 0x80)
+                    break;
+            }
+            char hex[16] = "";
+            size_t hl = 0;
+            for (size_t i = at; i <= end && i < L->len && hl + 4 < sizeof hex; i++)
+                hl += (size_t)snprintf(hex + hl, sizeof hex - hl, "%s%02X", hl ? " " : "", d[i]);
+            offset_pos(L, at, &line, &col);
             diag_add(L->ctx->diags, L->ctx->file, line, col,
-                     "invalid UTF-8 (%s 0x%02X at byte offset %zu); YAML input must be UTF-8",
-                     problem, (unsigned)p->problem_value & 0xFFu, p->problem_offset);
-        else if (strstr(problem, "control characters"))
+                     "invalid UTF-8 at byte offset %zu (bytes %s: %s); YAML input must be UTF-8",
+                     at, hl ? hex : "none", problem);
+        } else if (strstr(problem, "control characters")) {
+            offset_pos(L, p->problem_offset, &line, &col);
             diag_add(L->ctx->diags, L->ctx->file, line, col,
                      "control character U+%04X is not allowed in YAML (byte offset %zu)",
                      (unsigned)p->problem_value, p->problem_offset);
-        else
+        } else {
+            offset_pos(L, p->problem_offset, &line, &col);
             diag_add(L->ctx->diags, L->ctx->file, line, col, "%s (byte offset %zu)", problem,
                      p->problem_offset);
+        }
         return;
     default:
         break;
@@ -204,7 +219,8 @@ static void report_libyaml(loader *L, const yaml_parser_t *p)
     const char *hint = "";
     if (byte_at_mark(L, p->problem_mark.line, p->problem_mark.column) == '\t')
         hint = " (a tab: YAML indents with spaces only)";
-    if (p->context)
+    if (p->context && (p->context_mark.line != p->problem_mark.line ||
+                       p->context_mark.column != p->problem_mark.column))
         snprintf(msg, sizeof msg, "%s%s (%s started at line %zu, column %zu)", problem, hint,
                  p->context, p->context_mark.line + 1, p->context_mark.column + 1);
     else
@@ -318,6 +334,17 @@ static int is_merge_key(const loader *L, const yv *k)
            (!k->tag || strcmp(k->tag, CORE_TAG "merge") == 0);
 }
 
+/* Where a value was written in THIS place: an alias points at its `*name`, not at the anchor. */
+static unsigned use_line(const yv *v)
+{
+    return v->flags & YV_ALIAS ? v->ref_line : v->line;
+}
+
+static unsigned use_col(const yv *v)
+{
+    return v->flags & YV_ALIAS ? v->ref_col : v->col;
+}
+
 static const char *kind_name(const yv *v)
 {
     return v->kind == YV_MAP ? "a map" : v->kind == YV_SEQ ? "a sequence" : "a scalar";
@@ -381,13 +408,13 @@ static size_t merge_count(loader *L, const yv *val, int report)
             if (s->kind == YV_MAP)
                 m = sat_add(m, s->u.map.n);
             else if (report)
-                diag_add(L->ctx->diags, L->ctx->file, s->line, s->col,
+                diag_add(L->ctx->diags, L->ctx->file, use_line(s), use_col(s),
                          "merge key `<<` lists %s, not a map; ignored", kind_name(s));
         }
         return m;
     }
     if (report)
-        diag_add(L->ctx->diags, L->ctx->file, val->line, val->col,
+        diag_add(L->ctx->diags, L->ctx->file, use_line(val), use_col(val),
                  "merge key `<<` needs a map or a list of maps, not %s; ignored", kind_name(val));
     return 0;
 }
@@ -433,7 +460,7 @@ static int finish_map(loader *L, yv *map, size_t first)
             continue;
         }
         if (k->kind != YV_SCALAR) {
-            diag_add(L->ctx->diags, L->ctx->file, k->line, k->col,
+            diag_add(L->ctx->diags, L->ctx->file, use_line(k), use_col(k),
                      "a mapping key must be a scalar, not %s; pair ignored", kind_name(k));
             continue;
         }
@@ -447,9 +474,9 @@ static int finish_map(loader *L, yv *map, size_t first)
             for (size_t c = 0; c < kl; c++)
                 if ((unsigned char)name[c] < 0x20)
                     name[c] = '?';
-            diag_add(L->ctx->diags, L->ctx->file, k->line, k->col,
+            diag_add(L->ctx->diags, L->ctx->file, use_line(k), use_col(k),
                      "duplicate key \"%s%s\" (first at line %u)", name,
-                     k->u.str.len > 60 ? "..." : "", out[e->idx].key->line);
+                     k->u.str.len > 60 ? "..." : "", use_line(out[e->idx].key));
             out[e->idx].key = k;
             out[e->idx].val = v;
         } else {
@@ -719,8 +746,8 @@ int yaml_load(parse_ctx *ctx, const char *data, size_t len, const yaml_opts *opt
         oom(&L);
         rc = -1;
     } else {
-        /* UTF-8 is what compose, Kubernetes and CI read; UTF-16 input is refused as invalid. */
-        yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);
+        /* No forced encoding: libyaml then skips a UTF-8 BOM and decodes UTF-16 that starts
+         * with a BOM, as Go's yaml packages (ports of libyaml) do for compose and Kubernetes. */
         yaml_parser_set_input_string(&p, (const unsigned char *)L.data, L.len);
         rc = run(&L, &p);
         yaml_parser_delete(&p);
