@@ -4,7 +4,8 @@
  * field with the yv_* helpers, because compose, Kubernetes and YAML itself disagree on booleans.
  *
  * Positions: line and col are 1-based. col counts CHARACTERS (Unicode code points), not bytes, as
- * libyaml does and as the rest of the project reports YAML columns; a UTF-8 BOM is not counted. A
+ * libyaml does and as the rest of the project reports YAML columns; a BOM is not counted. Input is
+ * UTF-8, or UTF-16 when it starts with a BOM (libyaml's detection, as in Go's yaml ports). A
  * value's position is where its node starts: for `key: !reset &a text` that is the `!` of the tag;
  * for a block map or sequence its first key or `-`; for a flow collection its bracket.
  *
@@ -74,7 +75,8 @@ typedef struct yaml_doc {
 } yaml_doc;
 
 typedef struct yaml_opts {
-    unsigned int max_depth;      /* nested maps/sequences; 0 = default (256) */
+    unsigned int max_depth;      /* nested maps/sequences; 0 = default (256). Keep it modest:
+                                    libyaml is quadratic in flow nesting (40,000 `[` take 4.5 s) */
     size_t max_alias_expansions; /* values reached through aliases, per document; 0 = 10000 */
     unsigned int max_documents;  /* documents in the stream, empty ones included; 0 = 10000 */
     int merge_keys;              /* apply `<<` merge keys (1), or keep `<<` as an ordinary key (0) */
@@ -90,8 +92,10 @@ typedef struct yaml_opts {
  * documents (a bare `---`, a trailing `---`: an untagged, unanchored, empty plain scalar) are
  * skipped. Documents whose root is not a map are kept. Diagnostics go to ctx->diags with ctx->file,
  * line and col:
- *   - syntax errors: libyaml's problem text at its position; invalid UTF-8 and control characters
- *     (NUL) at the offending byte; the document being read is dropped and loading stops;
+ *   - syntax errors: libyaml's problem text at its position (plus where the construct it was
+ *     reading started, and a hint for tabs); invalid UTF-8 at the first byte of the broken
+ *     sequence, control characters (NUL) at the byte; the document being read is dropped and
+ *     loading stops;
  *   - limits (depth, alias expansions, documents), unknown and recursive aliases: loading stops;
  *   - duplicate keys: `duplicate key "image" (first at line 3)` at the later key, which wins (its
  *     key and value replace the first pair, in the first pair's place); loading goes on;
@@ -128,9 +132,11 @@ int yv_bool_k8s(const yv *v, int *out);
 /*
  * Compose booleans. compose-go reads YAML with yaml.v3 (so plain `yes` is the string "yes") and
  * then casts every STRING found in a boolean field (privileged, read_only, tty, ...) with
- * strings.ToLower against y/yes/true/on and n/no/false/off. So, for compose, the style does not
- * matter: `privileged: "yes"`, `privileged: YES` and `privileged: On` are all true. Call this only
- * for fields that compose casts to bool. `!!str` still yields -1. 0 and *out set, or -1.
+ * strings.ToLower against y/yes/true/on and n/no/false/off (compose-go loader/interpolate.go,
+ * toBoolean, applied through interpolation's TypeCastMapping whether or not a variable was
+ * substituted). So, for compose, neither style nor `!!str` matters: `privileged: "yes"`,
+ * `privileged: YES`, `privileged: On` are all true. Only other core tags (`!!int 1`) give -1.
+ * Call this only for fields compose casts to bool. 0 and *out set, or -1.
  */
 int yv_bool_compose(const yv *v, int *out);
 /*
@@ -141,9 +147,14 @@ int yv_bool_compose(const yv *v, int *out);
 int yv_int(const yv *v, long long *out);
 
 /*
- * Canonical dump for golden tests, one line per value, children indented by two spaces:
- *   3:5 map block          3:5 key plain "image"         4:7 plain !reset &x "text"
- *   *x@7:9 seq flow (an alias used at 7:9, showing the anchored value's position)
+ * Canonical dump for golden tests: one line per value, "line:col kind style [<tag>] [&anchor or
+ * *alias@line:col of the use] ["json text"]"; sequence items start "- ", map keys "? " and their
+ * values ": ", two spaces deeper than their collection. Iterative (no recursion), but the
+ * indentation makes it quadratic in depth: for tests only.
+ *   1:1 map block
+ *     ? 1:1 scalar plain "ports"
+ *     : 1:8 seq flow <!reset> *p@1:15
+ *       - 3:5 scalar double "80"
  */
 void yaml_dump(buf *b, const yv *v, int indent);
 
