@@ -254,6 +254,12 @@ CPOL_API char *cpol_report_to_json(const cpol_report *report);
 /** Free memory returned by cpol_report_to_json() and cpol_engine_model_json(). NULL is allowed. */
 CPOL_API void cpol_free(void *ptr);
 
+/**
+ * The format a file would be read as: by name first, then by content (data may be NULL to decide
+ * by name only). @return the format, or CPOL_FORMAT_AUTO when the file matches none.
+ */
+CPOL_API cpol_format cpol_detect_format(const char *name, const char *data, size_t len);
+
 /** Parse "info", "low", "medium", "high", "critical" (any case). @return the severity or 0. */
 CPOL_API cpol_severity cpol_severity_from_string(const char *s);
 

@@ -1,2 +1,518 @@
-#include "containerpolicy.h"
+/*
+ * api.c - the public API on top of everything: engine lifecycle, scans (walk, detect, read,
+ * parse, attach the build context, run rules), and small helpers on names. The flow is
+ * DESIGN section 1: path -> walk + detect -> parser -> model -> rules -> findings -> writers.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "engine/engine.h"
+#include "model/dump.h"
+#include "parse/detect.h"
+#include "parse/parse.h"
+#include "util/buf.h"
+#include "util/context.h"
+#include "util/walk.h"
+
 const char *cpol_version(void) { return CPOL_VERSION_STRING; }
+
+void cpol_options_init(cpol_options *opts)
+{
+    cpol_options d = CPOL_OPTIONS_INIT;
+    if (opts)
+        *opts = d;
+}
+
+void cpol_free(void *ptr) { free(ptr); }
+
+cpol_format cpol_detect_format(const char *name, const char *data, size_t len)
+{
+    if (!name)
+        return CPOL_FORMAT_AUTO;
+    cpol_format f = detect_by_name(name);
+    if (f == CPOL_FORMAT_AUTO && data)
+        f = detect_by_content(data, len);
+    return f;
+}
+
+static const char *const severity_names[] = {"unknown", "info", "low", "medium", "high", "critical"};
+
+cpol_severity cpol_severity_from_string(const char *s)
+{
+    if (!s)
+        return (cpol_severity)0;
+    for (int i = 1; i <= 5; i++)
+        if (strcasecmp(s, severity_names[i]) == 0)
+            return (cpol_severity)i;
+    return (cpol_severity)0;
+}
+
+const char *cpol_severity_name(cpol_severity s)
+{
+    return s >= 1 && s <= 5 ? severity_names[s] : "unknown";
+}
+
+static const char *const format_names[] = {"auto", "dockerfile", "compose", "k8s",
+                                           "oci",  "docker-run", "github",  "gitlab"};
+
+const char *cpol_format_name(cpol_format f)
+{
+    return (unsigned)f < sizeof format_names / sizeof format_names[0] ? format_names[f] : "unknown";
+}
+
+int cpol_format_from_string(const char *s)
+{
+    for (size_t i = 0; s && i < sizeof format_names / sizeof format_names[0]; i++)
+        if (strcasecmp(s, format_names[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
+#define DEFAULT(field, value)                                                                      \
+    if (!e->opts.field)                                                                            \
+    e->opts.field = (value)
+
+cpol_engine *cpol_engine_new(const cpol_options *opts)
+{
+    if (opts && opts->version != CPOL_OPTIONS_VERSION)
+        return NULL;
+    cpol_engine *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    if (opts)
+        e->opts = *opts;
+    else
+        cpol_options_init(&e->opts);
+    DEFAULT(max_file_size, 16u << 20);
+    DEFAULT(max_line_length, 1u << 20);
+    DEFAULT(max_yaml_depth, 256);
+    DEFAULT(max_json_depth, 256);
+    DEFAULT(max_alias_expansions, 10000);
+    DEFAULT(max_documents, 10000);
+    DEFAULT(lua_memory, (size_t)256 << 20);
+    DEFAULT(lua_instructions, 10000000UL);
+    DEFAULT(pattern_steps, 1000000UL);
+    DEFAULT(rule_timeout_ms, 1000);
+    DEFAULT(max_context_files, 20000);
+    e->limits.max_file_size = e->opts.max_file_size;
+    e->limits.max_line_length = e->opts.max_line_length;
+    e->limits.max_yaml_depth = e->opts.max_yaml_depth;
+    e->limits.max_json_depth = e->opts.max_json_depth;
+    e->limits.max_alias_expansions = e->opts.max_alias_expansions;
+    e->limits.max_documents = e->opts.max_documents;
+    e->limits.max_context_files = e->opts.max_context_files;
+    e->mem_limit = e->opts.lua_memory;
+    if (sandbox_open(e) != 0) {
+        free(e);
+        return NULL;
+    }
+    if (!e->opts.no_builtin_rules && rules_load_builtin(e) != 0) {
+        /* a built-in rule that does not load is a bug of ours; refuse to pretend */
+        cpol_engine_free(e);
+        return NULL;
+    }
+    return e;
+}
+
+void cpol_engine_free(cpol_engine *e)
+{
+    if (!e)
+        return;
+    rules_free(e);
+    sandbox_close(e);
+    free(e);
+}
+
+const char *cpol_engine_last_error(const cpol_engine *e) { return e ? e->error : ""; }
+
+size_t cpol_engine_rule_count(const cpol_engine *e) { return e ? e->nrules : 0; }
+
+int cpol_engine_rule_info(const cpol_engine *e, size_t i, cpol_rule_info *out)
+{
+    if (!e || !out || i >= e->nrules)
+        return CPOL_EINVAL;
+    const rule *r = &e->rules[i];
+    out->id = r->id;
+    out->control = r->control;
+    out->severity = r->severity;
+    out->title = r->title;
+    out->description = r->description;
+    out->remediation = r->remediation;
+    out->formats = r->formats_csv;
+    out->references = r->references;
+    out->origin = r->origin;
+    return 0;
+}
+
+int cpol_engine_add_rule_source(cpol_engine *e, const char *name, const char *source, size_t len)
+{
+    if (!e || !name || !source)
+        return CPOL_EINVAL;
+    e->error[0] = '\0';
+    return rules_load_source(e, name, source, len, 0);
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+static int add_rule_file(cpol_engine *e, const char *path)
+{
+    char *data;
+    size_t len;
+    char why[256];
+    if (read_file(path, 1u << 20, &data, &len, why, sizeof why) != 0) {
+        engine_set_error(e, "%s: %s", path, why);
+        return CPOL_EIO;
+    }
+    int rc = rules_load_source(e, path, data, len, 0);
+    free(data);
+    return rc;
+}
+
+static int want_lua(const char *path, void *ud)
+{
+    (void)ud;
+    return ends_with(path, ".lua");
+}
+
+int cpol_engine_add_rules(cpol_engine *e, const char *path)
+{
+    if (!e || !path)
+        return CPOL_EINVAL;
+    e->error[0] = '\0';
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        engine_set_error(e, "%s: %s", path, strerror(errno));
+        return CPOL_EIO;
+    }
+    if (!S_ISDIR(st.st_mode))
+        return add_rule_file(e, path);
+    /* a folder: its *.lua files, not recursive (examples folders hold inputs, not rules) */
+    DIR *d = opendir(path);
+    if (!d) {
+        engine_set_error(e, "%s: %s", path, strerror(errno));
+        return CPOL_EIO;
+    }
+    walk_list files = {0};
+    struct dirent *ent;
+    while ((ent = readdir(d))) {
+        if (!ends_with(ent->d_name, ".lua"))
+            continue;
+        size_t n = strlen(path) + strlen(ent->d_name) + 2;
+        char *p = malloc(n);
+        if (!p)
+            break;
+        snprintf(p, n, "%s/%s", path, ent->d_name);
+        struct stat fst;
+        if (stat(p, &fst) != 0 || !S_ISREG(fst.st_mode)) {
+            free(p);
+            continue;
+        }
+        char **v = realloc(files.paths, (files.n + 1) * sizeof *v);
+        if (!v) {
+            free(p);
+            break;
+        }
+        files.paths = v;
+        files.paths[files.n++] = p;
+    }
+    closedir(d);
+    (void)want_lua;
+    int rc = 0;
+    for (size_t i = 0; i < files.n; i++)
+        for (size_t j = i + 1; j < files.n; j++)
+            if (strcmp(files.paths[i], files.paths[j]) > 0) {
+                char *t = files.paths[i];
+                files.paths[i] = files.paths[j];
+                files.paths[j] = t;
+            }
+    if (files.n == 0) {
+        engine_set_error(e, "%s: no .lua rule files in this folder", path);
+        rc = CPOL_EIO;
+    }
+    for (size_t i = 0; i < files.n && rc == 0; i++)
+        rc = add_rule_file(e, files.paths[i]);
+    walk_list_free(&files);
+    return rc;
+}
+
+/* ---- scanning ---------------------------------------------------------------------------- */
+
+typedef struct scan {
+    cpol_engine *e;
+    cpol_report *report;
+    arena a;       /* every model of the scan */
+    node *project; /* documents, containers, builds, ... of every file */
+    size_t file_order;
+} scan;
+
+static int scan_init(scan *s, cpol_engine *e)
+{
+    memset(s, 0, sizeof *s);
+    s->e = e;
+    s->report = report_new();
+    if (!s->report)
+        return CPOL_ENOMEM;
+    arena_init(&s->a);
+    s->project = node_map(&s->a, cpos_make(NULL, 0, 0));
+    if (!s->project) {
+        cpol_report_free(s->report);
+        return CPOL_ENOMEM;
+    }
+    return 0;
+}
+
+static size_t list_len(const node *project, const char *key)
+{
+    const node *l = node_get(project, key);
+    return l && l->type == N_LIST ? l->u.list.n : 0;
+}
+
+/* Attach the files of the build context (the Dockerfile's folder) to the build just parsed, so
+   rules can see what `COPY . .` would take in. */
+static void attach_context(scan *s, parse_ctx *ctx, size_t first_build, const char *path)
+{
+    node *builds = node_get(s->project, "builds");
+    if (!builds || builds->type != N_LIST || builds->u.list.n <= first_build)
+        return;
+    node *b = builds->u.list.v[first_build];
+    char *dir = arena_strdup(&s->a, path);
+    if (!dir)
+        return;
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *(slash == dir ? slash + 1 : slash) = '\0';
+    else
+        dir = ".";
+    context_list cl;
+    memset(&cl, 0, sizeof cl);
+    cpos none = cpos_make(NULL, 0, 0);
+    if (context_list_files(dir, s->e->limits.max_context_files, &cl) != 0 || cl.error) {
+        diag_add(&s->report->sink, path, 0, 0, "cannot list the build context %s: %s", dir,
+                 cl.error ? cl.error : "out of memory");
+        context_list_free(&cl);
+        return;
+    }
+    node_set_str(ctx->a, b, "context", dir, none);
+    node *files = node_set_list(ctx->a, b, "context_files", none);
+    for (size_t i = 0; i < cl.n; i++)
+        node_push(ctx->a, files, node_strz(ctx->a, cl.paths[i], none));
+    node_set_bool(ctx->a, b, "dockerignore", cl.has_dockerignore, none);
+    if (cl.truncated) {
+        node_set_bool(ctx->a, b, "context_truncated", 1, none);
+        diag_add(&s->report->sink, path, 0, 0,
+                 "build context %s has more than %zu files; only the first %zu were checked", dir,
+                 s->e->limits.max_context_files, s->e->limits.max_context_files);
+    }
+    context_list_free(&cl);
+}
+
+static int parse_into(scan *s, const char *name, const char *data, size_t len, cpol_format fmt,
+                      int from_disk)
+{
+    parse_ctx ctx;
+    ctx.a = &s->a;
+    ctx.diags = &s->report->sink;
+    ctx.limits = &s->e->limits;
+    ctx.file = arena_strdup(&s->a, name);
+    ctx.project = s->project;
+    if (!ctx.file)
+        return CPOL_ENOMEM;
+    size_t first_container = list_len(s->project, "containers");
+    size_t first_build = list_len(s->project, "builds");
+    switch (fmt) {
+    case CPOL_FORMAT_DOCKERFILE:
+        if (dockerfile_parse(&ctx, data, len) == 0 && from_disk)
+            attach_context(s, &ctx, first_build, name);
+        break;
+    default:
+        diag_add(&s->report->sink, name, 0, 0, "the %s format is not supported yet",
+                 cpol_format_name(fmt));
+        return 0;
+    }
+    if (s->a.failed)
+        return CPOL_ENOMEM;
+    s->report->files++;
+    rules_run(s->e, s->report, s->project, first_container, s->file_order++);
+    return 0;
+}
+
+static int scan_file(scan *s, const char *path, int named)
+{
+    cpol_format fmt = detect_by_name(path);
+    char *data;
+    size_t len;
+    char why[256];
+    if (read_file(path, s->e->limits.max_file_size, &data, &len, why, sizeof why) != 0) {
+        diag_add(&s->report->sink, path, 0, 0, "%s", why);
+        s->report->files++;
+        return 0;
+    }
+    if (fmt == CPOL_FORMAT_AUTO)
+        fmt = detect_by_content(data, len);
+    int rc = 0;
+    if (fmt == CPOL_FORMAT_AUTO) {
+        if (named)
+            diag_add(&s->report->sink, path, 0, 0,
+                     "not a recognised input (expected a Dockerfile, Containerfile or "
+                     "*.Dockerfile); name the format with --format-hint");
+    } else
+        rc = parse_into(s, path, data, len, fmt, 1);
+    free(data);
+    return rc;
+}
+
+static int want_any_format(const char *path, void *ud)
+{
+    (void)ud;
+    return detect_by_name(path) != CPOL_FORMAT_AUTO;
+}
+
+static int scan_path(scan *s, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        diag_add(&s->report->sink, path, 0, 0, "cannot read: %s", strerror(errno));
+        return 0;
+    }
+    if (!S_ISDIR(st.st_mode))
+        return scan_file(s, path, 1);
+    walk_list files;
+    memset(&files, 0, sizeof files);
+    if (walk_dir(path, want_any_format, NULL, &files) != 0) {
+        walk_list_free(&files);
+        return CPOL_ENOMEM;
+    }
+    for (size_t i = 0; i < files.nproblems; i++)
+        diag_add(&s->report->sink, NULL, 0, 0, "%s", files.problems[i]);
+    int rc = 0;
+    for (size_t i = 0; i < files.n && rc == 0; i++)
+        rc = scan_file(s, files.paths[i], 0);
+    walk_list_free(&files);
+    return rc;
+}
+
+static int scan_finish(scan *s, int rc, cpol_report **out)
+{
+    arena_free(&s->a);
+    if (rc == 0 && (s->report->failed || s->report->sink.failed))
+        rc = CPOL_ENOMEM;
+    if (rc != 0) {
+        cpol_report_free(s->report);
+        *out = NULL;
+        return rc;
+    }
+    report_finish(s->report);
+    *out = s->report;
+    return 0;
+}
+
+int cpol_engine_scan_paths(cpol_engine *e, const char *const *paths, size_t count,
+                           cpol_report **out)
+{
+    if (out)
+        *out = NULL;
+    if (!e || !out || (!paths && count))
+        return CPOL_EINVAL;
+    e->error[0] = '\0';
+    scan s;
+    if (scan_init(&s, e))
+        return CPOL_ENOMEM;
+    int rc = 0;
+    for (size_t i = 0; i < count && rc == 0; i++)
+        rc = paths[i] ? scan_path(&s, paths[i]) : CPOL_EINVAL;
+    if (rc)
+        engine_set_error(e, "%s", rc == CPOL_EINVAL ? "NULL path" : "out of memory");
+    return scan_finish(&s, rc, out);
+}
+
+int cpol_engine_scan_buffer(cpol_engine *e, const char *name, const char *data, size_t len,
+                            cpol_format hint, cpol_report **out)
+{
+    if (out)
+        *out = NULL;
+    if (!e || !name || !out || (!data && len))
+        return CPOL_EINVAL;
+    e->error[0] = '\0';
+    scan s;
+    if (scan_init(&s, e))
+        return CPOL_ENOMEM;
+    cpol_format fmt = hint != CPOL_FORMAT_AUTO ? hint : detect_by_name(name);
+    if (fmt == CPOL_FORMAT_AUTO)
+        fmt = detect_by_content(data ? data : "", len);
+    int rc = 0;
+    if (fmt == CPOL_FORMAT_AUTO)
+        diag_add(&s.report->sink, name, 0, 0,
+                 "not a recognised input; name the format (cpol_format hint)");
+    else if (len > e->limits.max_file_size)
+        diag_add(&s.report->sink, name, 0, 0, "input is %zu bytes, larger than the limit of %zu",
+                 len, e->limits.max_file_size);
+    else
+        rc = parse_into(&s, name, data ? data : "", len, fmt, 0);
+    return scan_finish(&s, rc, out);
+}
+
+int cpol_engine_model_json(cpol_engine *e, const char *path, cpol_format hint, char **out)
+{
+    if (out)
+        *out = NULL;
+    if (!e || !path || !out)
+        return CPOL_EINVAL;
+    e->error[0] = '\0';
+    cpol_format fmt = hint != CPOL_FORMAT_AUTO ? hint : detect_by_name(path);
+    char *data;
+    size_t len;
+    char why[256];
+    if (read_file(path, e->limits.max_file_size, &data, &len, why, sizeof why) != 0) {
+        engine_set_error(e, "%s: %s", path, why);
+        return CPOL_EIO;
+    }
+    if (fmt == CPOL_FORMAT_AUTO)
+        fmt = detect_by_content(data, len);
+    if (fmt == CPOL_FORMAT_AUTO) {
+        free(data);
+        engine_set_error(e, "%s: not a recognised input; name the format", path);
+        return CPOL_ENOTFOUND;
+    }
+    scan s;
+    if (scan_init(&s, e)) {
+        free(data);
+        return CPOL_ENOMEM;
+    }
+    parse_ctx ctx = {&s.a, &s.report->sink, &e->limits, arena_strdup(&s.a, path), s.project};
+    if (fmt == CPOL_FORMAT_DOCKERFILE) {
+        if (dockerfile_parse(&ctx, data, len) == 0)
+            attach_context(&s, &ctx, 0, path);
+    } else
+        diag_add(&s.report->sink, path, 0, 0, "the %s format is not supported yet",
+                 cpol_format_name(fmt));
+    free(data);
+    buf b = BUF_INIT;
+    buf_puts(&b, "{\n\"api\": 1,\n\"project\": ");
+    model_dump_json(&b, s.project, 1);
+    buf_puts(&b, ",\n\"errors\": [");
+    for (size_t i = 0; i < s.report->sink.n; i++) {
+        diag_entry *d = &s.report->sink.v[i];
+        buf_printf(&b, "%s\n  {\"file\": ", i ? "," : "");
+        if (d->file)
+            buf_json_string(&b, d->file, strlen(d->file));
+        else
+            buf_puts(&b, "null");
+        buf_printf(&b, ", \"line\": %u, \"column\": %u, \"message\": ", d->line, d->col);
+        buf_json_string(&b, d->message, strlen(d->message));
+        buf_putc(&b, '}');
+    }
+    buf_puts(&b, s.report->sink.n ? "\n]\n}\n" : "]\n}\n");
+    arena_free(&s.a);
+    cpol_report_free(s.report);
+    *out = buf_take(&b);
+    return *out ? 0 : CPOL_ENOMEM;
+}

@@ -1,0 +1,105 @@
+/*
+ * engine.h - internal view of an engine: the sandboxed Lua state, its rules and the state of the
+ * rule call in progress. Shared by the engine files and api.c; embedders see only the opaque handle.
+ */
+#ifndef CPOL_ENGINE_H
+#define CPOL_ENGINE_H
+
+#include <lua.h>
+#include <time.h>
+
+#include "containerpolicy.h"
+#include "../model/node.h"
+#include "../parse/parse.h"
+#include "../util/diag.h"
+#include "lpat.h"
+#include "report.h"
+
+/* Bits for the formats a rule applies to (rule `formats`). */
+enum {
+    FMT_DOCKERFILE = 1 << 0,
+    FMT_COMPOSE = 1 << 1,
+    FMT_K8S = 1 << 2,
+    FMT_OCI = 1 << 3,
+    FMT_DOCKER_RUN = 1 << 4,
+    FMT_GITHUB = 1 << 5,
+    FMT_GITLAB = 1 << 6
+};
+
+typedef struct rule {
+    char *id, *title, *description, *remediation, *formats_csv, *references, *origin;
+    int control;
+    cpol_severity severity;
+    unsigned formats;
+    int builtin;
+    int env_ref;           /* the rule's private _ENV (registry ref) */
+    int table_ref;         /* the table the rule file returned */
+    int check_ref;         /* check(container, report) or LUA_NOREF */
+    int check_project_ref; /* check_project(project, report) or LUA_NOREF */
+    int options_ref;       /* the rule's options table or LUA_NOREF */
+} rule;
+
+enum { ABORT_NONE = 0, ABORT_INSTRUCTIONS, ABORT_DEADLINE, ABORT_MEMORY };
+
+struct cpol_engine {
+    cpol_options opts;
+    cpol_limits limits;
+    lua_State *L;
+    size_t mem_used, mem_limit;
+    int mem_hit; /* an allocation was refused since the last reset */
+    rule *rules;
+    size_t nrules, cap_rules;
+    char error[1024];
+    lpat_budget pat;
+    int proxy_mt_newindex_ref; /* shared functions of read-only proxies */
+    int report_fn_ref;         /* the `report` function handed to check() */
+    /* the rule call in progress */
+    struct {
+        rule *r;
+        unsigned long instructions; /* counted by the hook */
+        struct timespec deadline;
+        int abort;
+        int hooked;
+        cpol_report *report;
+        size_t file_order;
+        const char *object; /* label of the container being checked */
+        const node *container;
+        int nfindings;
+    } cur;
+};
+
+/* sandbox.c */
+int sandbox_open(cpol_engine *e);
+void sandbox_close(cpol_engine *e);
+/* Create a fresh rule environment on the stack. [-0, +1, m] */
+void sandbox_new_env(cpol_engine *e);
+/* Arm the budgets for one call (hook on when hooked != 0). */
+void sandbox_arm(cpol_engine *e, int hooked);
+void sandbox_disarm(cpol_engine *e);
+/* lua_pcall with budgets armed; on error leaves a message on the stack. */
+int sandbox_pcall(cpol_engine *e, int nargs, int nresults, int hooked);
+/* A description of why the last armed call was stopped, or NULL when it was not stopped. */
+const char *sandbox_abort_reason(cpol_engine *e, char *buf, size_t size);
+int sandbox_deadline_passed(cpol_engine *e);
+
+/* view.c: push read-only Lua views of model nodes. A cache table (at stack index cache) keeps
+   one view per node so shared nodes stay shared. [-0, +1, m] */
+void view_push(cpol_engine *e, const node *n, int cache);
+
+/* rules.c */
+int rules_load_builtin(cpol_engine *e);
+int rules_load_source(cpol_engine *e, const char *origin, const char *src, size_t len, int builtin);
+void rules_free(cpol_engine *e);
+unsigned rules_format_bit(const char *name);
+unsigned rules_kind_format(const char *kind);
+/* Run every rule over the containers (and the project) of one document. */
+void rules_run(cpol_engine *e, cpol_report *report, const node *project, size_t first_container,
+               size_t file_order);
+
+void engine_set_error(cpol_engine *e, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+#endif

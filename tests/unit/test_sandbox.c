@@ -1,0 +1,365 @@
+/*
+ * test_sandbox.c - hostile rules are stopped or refused with a diagnostic naming the rule, and
+ * every other rule still runs and sees an untouched model. Each case runs a hostile rule next to
+ * a witness rule over the same Dockerfile.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "containerpolicy.h"
+
+static const char dockerfile[] = "FROM alpine:3.19\nUSER app\n";
+
+/* The witness reports the user name it sees: proof that it ran and that the model is intact. */
+static const char witness[] =
+    "return { id = 'ZZ999', severity = 'info', title = 'witness', formats = {'dockerfile'},\n"
+    "  remediation = 'none',\n"
+    "  check = function(c, report)\n"
+    "    local up = ('x'):upper()\n"
+    "    report{ at = c.user, message = 'user=' .. tostring(c.user.name) .. ' upper=' .. up ..\n"
+    "            ' leaked=' .. tostring(LEAK) }\n"
+    "  end }\n";
+
+static char *rule_with(const char *body)
+{
+    static const char head[] =
+        "return { id = 'EVIL1', severity = 'high', title = 'hostile', formats = {'dockerfile'},\n"
+        "  remediation = 'none',\n"
+        "  check = function(c, report)\n";
+    static const char tail[] = "\n  end }\n";
+    size_t n = strlen(head) + strlen(body) + strlen(tail) + 1;
+    char *s = malloc(n);
+    snprintf(s, n, "%s%s%s", head, body, tail);
+    return s;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Run the hostile body beside the witness; expect one diagnostic from EVIL1 whose message holds
+   `want`, and the witness finding intact. */
+static void expect_stopped(const char *body, const char *want)
+{
+    cpol_options o;
+    cpol_options_init(&o);
+    o.no_builtin_rules = 1;
+    o.lua_memory = 64u << 20;
+    cpol_engine *e = cpol_engine_new(&o);
+    assert_non_null(e);
+    char *src = rule_with(body);
+    assert_int_equal(cpol_engine_add_rule_source(e, "evil.lua", src, strlen(src)), 0);
+    free(src);
+    assert_int_equal(cpol_engine_add_rule_source(e, "witness.lua", witness, strlen(witness)), 0);
+    cpol_report *r = NULL;
+    double t0 = now_s();
+    assert_int_equal(cpol_engine_scan_buffer(e, "Dockerfile", dockerfile, strlen(dockerfile),
+                                             CPOL_FORMAT_AUTO, &r),
+                     0);
+    double took = now_s() - t0;
+    print_message("    %-60.60s %.3f s\n", want, took);
+    assert_true(took < 5.0);
+    assert_int_equal(cpol_report_error_count(r), 1);
+    const cpol_diag *d = cpol_report_error(r, 0);
+    if (!d->rule_id)
+        fail_msg("diagnostic without rule: %s", d->message);
+    assert_string_equal(d->rule_id, "EVIL1");
+    assert_string_equal(d->file, "Dockerfile");
+    if (!strstr(d->message, want))
+        fail_msg("diagnostic '%s' does not contain '%s'", d->message, want);
+    assert_true(strstr(d->message, "rule EVIL1 failed") == d->message);
+    /* the witness still ran and saw the untouched model and a clean environment */
+    size_t witnessed = 0;
+    for (size_t i = 0; i < cpol_report_count(r); i++) {
+        const cpol_finding *f = cpol_report_finding(r, i);
+        if (strcmp(f->rule_id, "ZZ999") == 0) {
+            assert_string_equal(f->message, "user=app upper=X leaked=nil");
+            assert_int_equal(f->line, 2);
+            witnessed++;
+        }
+    }
+    assert_int_equal(witnessed, 1);
+    assert_int_equal(cpol_report_incomplete(r), 1);
+    cpol_report_free(r);
+    cpol_engine_free(e);
+}
+
+static void infinite_loop(void **s) { (void)s; expect_stopped("while true do end", "instruction budget"); }
+
+static void loop_inside_pcall(void **s)
+{
+    (void)s;
+    expect_stopped("while true do pcall(function() while true do end end) end",
+                   "instruction budget");
+}
+
+static void xpcall_handler_loop(void **s)
+{
+    (void)s;
+    expect_stopped("while true do xpcall(function() while true do end end,"
+                   " function() while true do end end) end",
+                   "instruction budget");
+}
+
+static void table_memory_bomb(void **s)
+{
+    (void)s;
+    expect_stopped("local t = {} for i = 1, 1e9 do t[i] = {i, i, i} end", "stopped:");
+}
+
+static void string_rep_bomb(void **s)
+{
+    (void)s;
+    expect_stopped("local x = string.rep('x', 1 << 30)", "stopped: Lua memory limit");
+}
+
+static void concat_bomb(void **s)
+{
+    (void)s;
+    expect_stopped("local x = 'xxxxxxxx' while true do x = x .. x end", "stopped:");
+}
+
+static void gsub_growth(void **s)
+{
+    (void)s;
+    expect_stopped("local x = 'aaaa' while true do x = x:gsub('a', 'aa') end",
+                   "pattern step budget exceeded");
+}
+
+static void catastrophic_pattern(void **s)
+{
+    (void)s;
+    expect_stopped("local x = string.rep('a', 100000) return x:find('a*a*a*a*b')",
+                   "pattern step budget exceeded");
+}
+
+static void deep_recursion(void **s)
+{
+    (void)s;
+    expect_stopped("local function f(n) return 1 + f(n + 1) end f(1)", "stack overflow");
+}
+
+static void error_table(void **s)
+{
+    (void)s;
+    expect_stopped("error({code = 1})", "error object is a table value");
+}
+
+static void error_nil(void **s)
+{
+    (void)s;
+    expect_stopped("error(nil)", "error object is a nil value");
+}
+
+static void reach_io(void **s) { (void)s; expect_stopped("io.open('/etc/passwd')", "global 'io'"); }
+static void reach_os(void **s) { (void)s; expect_stopped("os.execute('true')", "global 'os'"); }
+static void reach_debug(void **s) { (void)s; expect_stopped("debug.getregistry()", "global 'debug'"); }
+static void reach_require(void **s) { (void)s; expect_stopped("require('io')", "global 'require'"); }
+static void reach_load(void **s) { (void)s; expect_stopped("load('return 1')()", "global 'load'"); }
+static void reach_dump(void **s)
+{
+    (void)s;
+    expect_stopped("string.dump(function() end)", "field 'dump'");
+}
+static void reach_string_metatable(void **s)
+{
+    (void)s;
+    expect_stopped("getmetatable('').__index.upper = nil", "global 'getmetatable'");
+}
+static void reach_rawset(void **s) { (void)s; expect_stopped("rawset(c, 'user', nil)", "global 'rawset'"); }
+static void reach_setmetatable(void **s)
+{
+    (void)s;
+    expect_stopped("setmetatable({}, {__gc = function() while true do end end})",
+                   "global 'setmetatable'");
+}
+static void write_model(void **s)
+{
+    (void)s;
+    expect_stopped("c.user.name = 'root'", "rule EVIL1 tried to modify the model (field 'name')");
+}
+static void write_model_new_key(void **s)
+{
+    (void)s;
+    expect_stopped("c.extra = 1", "tried to modify the model (field 'extra')");
+}
+static void leak_global_and_patch_string(void **s)
+{
+    (void)s;
+    /* writes go to the rule's own environment: the witness sees neither */
+    expect_stopped("LEAK = 'yes'; string.upper = function() return 'pwned' end; error('done')",
+                   "done");
+}
+static void bytecode_refused(void **s)
+{
+    (void)s;
+    cpol_options o;
+    cpol_options_init(&o);
+    o.no_builtin_rules = 1;
+    cpol_engine *e = cpol_engine_new(&o);
+    assert_non_null(e);
+    const char bc[] = "\x1bLua\x54\x00garbage";
+    assert_int_equal(cpol_engine_add_rule_source(e, "bc.lua", bc, sizeof bc - 1), CPOL_ERULE);
+    assert_non_null(strstr(cpol_engine_last_error(e), "attempt to load a binary chunk"));
+    cpol_engine_free(e);
+}
+
+static void load_time_loop_refused(void **s)
+{
+    (void)s;
+    cpol_options o;
+    cpol_options_init(&o);
+    o.no_builtin_rules = 1;
+    cpol_engine *e = cpol_engine_new(&o);
+    const char src[] = "while true do end";
+    assert_int_equal(cpol_engine_add_rule_source(e, "spin.lua", src, sizeof src - 1), CPOL_ERULE);
+    assert_string_equal(cpol_engine_last_error(e),
+                        "spin.lua: loading the rule stopped: instruction budget of 10000000 "
+                        "exceeded");
+    cpol_engine_free(e);
+}
+
+static void metadata_errors(void **s)
+{
+    (void)s;
+    static const struct {
+        const char *src, *err;
+    } cases[] = {
+        {"return 1", "m.lua: a rule file must return a table, not a number"},
+        {"return {\n id = 'cp1', severity = 'high', title = 't', remediation = 'r', formats = "
+         "{'dockerfile'}, check = function() end }",
+         "m.lua:2: id \"cp1\" is not valid: use 2-32 characters, A-Z first, then A-Z, 0-9, '_' or "
+         "'-' (e.g. \"ACME001\")"},
+        {"return { id = 'X1',\n severity = 'urgent', title = 't', remediation = 'r', formats = "
+         "{'dockerfile'}, check = function() end }",
+         "m.lua:2: severity \"urgent\" is not one of critical, high, medium, low, info"},
+        {"return { id = 'X1', severity = 'high', title = 't', remediation = 'r',\n\n formats = "
+         "{'dockerfiles'}, check = function() end }",
+         "m.lua:3: unknown format \"dockerfiles\" in 'formats' (known: dockerfile, compose, k8s, "
+         "oci, docker-run, github, gitlab)"},
+        {"return { id = 'X1', severity = 'high', title = 't', formats = {'dockerfile'}, check = "
+         "function() end }",
+         "m.lua: rule has no 'remediation' (a string is required)"},
+        {"return { id = 'X1', severity = 'high', title = 't', remediation = 'r', formats = "
+         "{'dockerfile'} }",
+         "m.lua: rule X1 has neither 'check' nor 'check_project'"},
+        {"return { id = 'X1', api = 2, severity = 'high', title = 't', remediation = 'r', formats "
+         "= {'dockerfile'}, check = function() end }",
+         "m.lua:1: rule X1 declares api = 2; this engine supports api = 1"},
+        {"return {", "m.lua:1: unexpected symbol near <eof>"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cpol_options o;
+        cpol_options_init(&o);
+        o.no_builtin_rules = 1;
+        cpol_engine *e = cpol_engine_new(&o);
+        assert_int_equal(cpol_engine_add_rule_source(e, "m.lua", cases[i].src, strlen(cases[i].src)),
+                         CPOL_ERULE);
+        assert_string_equal(cpol_engine_last_error(e), cases[i].err);
+        assert_int_equal(cpol_engine_rule_count(e), 0);
+        cpol_engine_free(e);
+    }
+}
+
+static void duplicate_id_needs_replace(void **s)
+{
+    (void)s;
+    cpol_options o;
+    cpol_options_init(&o);
+    o.no_builtin_rules = 1;
+    cpol_engine *e = cpol_engine_new(&o);
+    assert_int_equal(cpol_engine_add_rule_source(e, "w.lua", witness, strlen(witness)), 0);
+    assert_int_equal(cpol_engine_add_rule_source(e, "w2.lua", witness, strlen(witness)), CPOL_ERULE);
+    assert_string_equal(cpol_engine_last_error(e),
+                        "w2.lua: rule id ZZ999 is already used by w.lua; choose another id or set "
+                        "replace = true");
+    const char repl[] = "return { id = 'ZZ999', replace = true, severity = 'low', title = 'new',"
+                        " remediation = 'r', formats = {'dockerfile'}, check = function() end }";
+    assert_int_equal(cpol_engine_add_rule_source(e, "w3.lua", repl, sizeof repl - 1), 0);
+    assert_int_equal(cpol_engine_rule_count(e), 1);
+    cpol_rule_info ri;
+    assert_int_equal(cpol_engine_rule_info(e, 0, &ri), 0);
+    assert_string_equal(ri.title, "new");
+    assert_string_equal(ri.origin, "w3.lua");
+    cpol_engine_free(e);
+}
+
+static void field_positions(void **s)
+{
+    (void)s;
+    /* report{field=} points at the scalar; `at` may be a pos table itself */
+    cpol_options o;
+    cpol_options_init(&o);
+    o.no_builtin_rules = 1;
+    cpol_engine *e = cpol_engine_new(&o);
+    const char src[] =
+        "return { id = 'P1', severity = 'low', title = 't', remediation = 'r', formats = "
+        "{'dockerfile'},\n check = function(c, report)\n"
+        "  report{ at = c, message = 'container' }\n"
+        "  report{ at = c.user.pos, message = 'pos table' }\n"
+        "  report{ message = 'no at' }\n"
+        "  assert(#c.build.stages == 1 and c.build.stages[1].index == 1)\n"
+        "  local n = 0 for k, v in pairs(c.user) do n = n + 1 end assert(n > 2)\n"
+        "  for i, st in ipairs(c.build.stages) do assert(st.base.name == 'alpine') end\n"
+        " end }";
+    assert_int_equal(cpol_engine_add_rule_source(e, "p.lua", src, sizeof src - 1), 0);
+    cpol_report *r = NULL;
+    assert_int_equal(cpol_engine_scan_buffer(e, "x/Dockerfile", dockerfile, strlen(dockerfile),
+                                             CPOL_FORMAT_AUTO, &r),
+                     0);
+    assert_int_equal(cpol_report_error_count(r), 0);
+    assert_int_equal(cpol_report_count(r), 3);
+    const cpol_finding *f = cpol_report_finding(r, 0);
+    assert_int_equal(f->line, 1);
+    assert_string_equal(f->file, "x/Dockerfile");
+    f = cpol_report_finding(r, 2);
+    assert_int_equal(f->line, 2);
+    assert_string_equal(f->message, "pos table");
+    cpol_report_free(r);
+    cpol_engine_free(e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(infinite_loop),
+        cmocka_unit_test(loop_inside_pcall),
+        cmocka_unit_test(xpcall_handler_loop),
+        cmocka_unit_test(table_memory_bomb),
+        cmocka_unit_test(string_rep_bomb),
+        cmocka_unit_test(concat_bomb),
+        cmocka_unit_test(gsub_growth),
+        cmocka_unit_test(catastrophic_pattern),
+        cmocka_unit_test(deep_recursion),
+        cmocka_unit_test(error_table),
+        cmocka_unit_test(error_nil),
+        cmocka_unit_test(reach_io),
+        cmocka_unit_test(reach_os),
+        cmocka_unit_test(reach_debug),
+        cmocka_unit_test(reach_require),
+        cmocka_unit_test(reach_load),
+        cmocka_unit_test(reach_dump),
+        cmocka_unit_test(reach_string_metatable),
+        cmocka_unit_test(reach_rawset),
+        cmocka_unit_test(reach_setmetatable),
+        cmocka_unit_test(write_model),
+        cmocka_unit_test(write_model_new_key),
+        cmocka_unit_test(leak_global_and_patch_string),
+        cmocka_unit_test(bytecode_refused),
+        cmocka_unit_test(load_time_loop_refused),
+        cmocka_unit_test(metadata_errors),
+        cmocka_unit_test(duplicate_id_needs_replace),
+        cmocka_unit_test(field_positions),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
