@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "engine/engine.h"
+#include "link/link.h"
 #include "model/dump.h"
 #include "parse/detect.h"
 #include "parse/parse.h"
@@ -246,12 +247,18 @@ int cpol_engine_add_rules(cpol_engine *e, const char *path)
 
 /* ---- scanning ---------------------------------------------------------------------------- */
 
+/* One scanned file: the containers it added, for running the rules file by file. */
+typedef struct scanned {
+    size_t first, end;
+} scanned;
+
 typedef struct scan {
     cpol_engine *e;
     cpol_report *report;
     arena a;       /* every model of the scan */
     node *project; /* documents, containers, builds, ... of every file */
-    size_t file_order;
+    scanned *files;
+    size_t nfiles, cap_files;
 } scan;
 
 static int scan_init(scan *s, cpol_engine *e)
@@ -276,22 +283,35 @@ static size_t list_len(const node *project, const char *key)
     return l && l->type == N_LIST ? l->u.list.n : 0;
 }
 
-/* Attach the files of the build context (the Dockerfile's folder) to the build just parsed, so
-   rules can see what `COPY . .` would take in. */
-static void attach_context(scan *s, parse_ctx *ctx, size_t first_build, const char *path)
+static parse_ctx make_ctx(scan *s, const char *name)
 {
-    node *builds = node_get(s->project, "builds");
-    if (!builds || builds->type != N_LIST || builds->u.list.n <= first_build)
-        return;
-    node *b = builds->u.list.v[first_build];
-    char *dir = arena_strdup(&s->a, path);
+    parse_ctx ctx;
+    ctx.a = &s->a;
+    ctx.diags = &s->report->sink;
+    ctx.limits = &s->e->limits;
+    ctx.file = arena_strdup(&s->a, name);
+    ctx.project = s->project;
+    return ctx;
+}
+
+/* The folder part of a path ("." when none). In the scan's arena. */
+static char *dir_of(arena *a, const char *path)
+{
+    char *dir = arena_strdup(a, path);
     if (!dir)
-        return;
+        return NULL;
     char *slash = strrchr(dir, '/');
     if (slash)
         *(slash == dir ? slash + 1 : slash) = '\0';
     else
         dir = ".";
+    return dir;
+}
+
+/* Attach the files of the build context (the Dockerfile's folder) to a build, so rules can see
+   what `COPY . .` would take in. */
+static void attach_context(scan *s, node *b, const char *path, const char *dir)
+{
     context_list cl;
     memset(&cl, 0, sizeof cl);
     cpos none = cpos_make(NULL, 0, 0);
@@ -301,13 +321,13 @@ static void attach_context(scan *s, parse_ctx *ctx, size_t first_build, const ch
         context_list_free(&cl);
         return;
     }
-    node_set_str(ctx->a, b, "context", dir, none);
-    node *files = node_set_list(ctx->a, b, "context_files", none);
+    node_set_str(&s->a, b, "context", dir, none);
+    node *files = node_set_list(&s->a, b, "context_files", none);
     for (size_t i = 0; i < cl.n; i++)
-        node_push(ctx->a, files, node_strz(ctx->a, cl.paths[i], none));
-    node_set_bool(ctx->a, b, "dockerignore", cl.has_dockerignore, none);
+        node_push(&s->a, files, node_strz(&s->a, cl.paths[i], none));
+    node_set_bool(&s->a, b, "dockerignore", cl.has_dockerignore, none);
     if (cl.truncated) {
-        node_set_bool(ctx->a, b, "context_truncated", 1, none);
+        node_set_bool(&s->a, b, "context_truncated", 1, none);
         diag_add(&s->report->sink, path, 0, 0,
                  "build context %s has more than %zu files; only the first %zu were checked", dir,
                  s->e->limits.max_context_files, s->e->limits.max_context_files);
@@ -315,23 +335,109 @@ static void attach_context(scan *s, parse_ctx *ctx, size_t first_build, const ch
     context_list_free(&cl);
 }
 
+/* The last build in the project, when the parse just added one. */
+static node *new_build(scan *s, size_t before)
+{
+    node *builds = node_get(s->project, "builds");
+    if (!builds || builds->type != N_LIST || builds->u.list.n <= before)
+        return NULL;
+    return builds->u.list.v[builds->u.list.n - 1];
+}
+
+/* link_ops.load_dockerfile: a Dockerfile named by a compose `build:`. One already in the project
+   (scanned, or loaded for another service) is reused; otherwise it is read and parsed into a
+   private project node so it adds no container of its own. */
+static node *load_dockerfile(void *ud, const char *path, const char *inline_text, cpos at)
+{
+    scan *s = ud;
+    node *builds = node_get(s->project, "builds");
+    for (size_t i = 0; !inline_text && builds && i < builds->u.list.n; i++) {
+        const char *f = node_get_str(builds->u.list.v[i], "file");
+        if (f && strcmp(f, path) == 0)
+            return builds->u.list.v[i];
+    }
+    node *linked = node_get(s->project, "linked_builds");
+    for (size_t i = 0; !inline_text && linked && i < linked->u.list.n; i++) {
+        const char *f = node_get_str(linked->u.list.v[i], "file");
+        if (f && strcmp(f, path) == 0)
+            return linked->u.list.v[i];
+    }
+    char *data = NULL;
+    size_t len = 0;
+    char why[256];
+    if (!inline_text && read_file(path, s->e->limits.max_file_size, &data, &len, why, sizeof why)) {
+        diag_add(&s->report->sink, at.file, at.line, at.col, "cannot read the Dockerfile %s: %s",
+                 path, why);
+        return NULL;
+    }
+    parse_ctx ctx = make_ctx(s, path);
+    node *scratch = node_map(&s->a, cpos_make(NULL, 0, 0));
+    ctx.project = scratch;
+    node *b = NULL;
+    if (ctx.file && scratch &&
+        dockerfile_parse(&ctx, inline_text ? inline_text : data,
+                         inline_text ? strlen(inline_text) : len) == 0) {
+        b = new_build(&(scan){.project = scratch}, 0);
+        if (b && !inline_text) {
+            char *dir = dir_of(&s->a, path);
+            if (dir)
+                attach_context(s, b, path, dir);
+        }
+        if (b) {
+            if (!linked)
+                linked = node_set_list(&s->a, s->project, "linked_builds", cpos_make(NULL, 0, 0));
+            node_push(&s->a, linked, b);
+        }
+    }
+    free(data);
+    return b;
+}
+
+/* The sibling override file of a compose file (compose.yaml -> compose.override.yaml), or NULL. */
+static char *override_path(arena *a, const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    if (!dot || strstr(base, ".override."))
+        return NULL;
+    return arena_printf(a, "%.*s.override%s", (int)(dot - path), path, dot);
+}
+
+/* Phase 1: parse one input into the project. */
 static int parse_into(scan *s, const char *name, const char *data, size_t len, cpol_format fmt,
                       int from_disk)
 {
-    parse_ctx ctx;
-    ctx.a = &s->a;
-    ctx.diags = &s->report->sink;
-    ctx.limits = &s->e->limits;
-    ctx.file = arena_strdup(&s->a, name);
-    ctx.project = s->project;
+    parse_ctx ctx = make_ctx(s, name);
     if (!ctx.file)
         return CPOL_ENOMEM;
-    size_t first_container = list_len(s->project, "containers");
-    size_t first_build = list_len(s->project, "builds");
+    size_t first = list_len(s->project, "containers");
+    size_t builds_before = list_len(s->project, "builds");
     switch (fmt) {
     case CPOL_FORMAT_DOCKERFILE:
-        if (dockerfile_parse(&ctx, data, len) == 0 && from_disk)
-            attach_context(s, &ctx, first_build, name);
+        if (dockerfile_parse(&ctx, data, len) == 0 && from_disk) {
+            node *b = new_build(s, builds_before);
+            char *dir = dir_of(&s->a, name);
+            if (b && dir)
+                attach_context(s, b, name, dir);
+        }
+        break;
+    case CPOL_FORMAT_COMPOSE: {
+        char *ov = from_disk ? override_path(&s->a, name) : NULL;
+        char *odata = NULL;
+        size_t olen = 0;
+        char why[256];
+        struct stat st;
+        if (ov && stat(ov, &st) == 0) {
+            if (read_file(ov, s->e->limits.max_file_size, &odata, &olen, why, sizeof why))
+                diag_add(&s->report->sink, ov, 0, 0, "%s", why);
+        }
+        compose_parse(&ctx, data, len, odata ? ov : NULL, odata, olen);
+        free(odata);
+        break;
+    }
+    case CPOL_FORMAT_K8S:
+        k8s_parse(&ctx, data, len);
         break;
     default:
         diag_add(&s->report->sink, name, 0, 0, "the %s format is not supported yet",
@@ -341,7 +447,17 @@ static int parse_into(scan *s, const char *name, const char *data, size_t len, c
     if (s->a.failed)
         return CPOL_ENOMEM;
     s->report->files++;
-    rules_run(s->e, s->report, s->project, first_container, s->file_order++);
+    if (s->nfiles == s->cap_files) {
+        size_t cap = s->cap_files ? s->cap_files * 2 : 64;
+        scanned *v = realloc(s->files, cap * sizeof *v);
+        if (!v)
+            return CPOL_ENOMEM;
+        s->files = v;
+        s->cap_files = cap;
+    }
+    s->files[s->nfiles].first = first;
+    s->files[s->nfiles].end = list_len(s->project, "containers");
+    s->nfiles++;
     return 0;
 }
 
@@ -351,6 +467,14 @@ static int scan_file(scan *s, const char *path, int named)
     char *data;
     size_t len;
     char why[256];
+    if (!named && fmt == CPOL_FORMAT_COMPOSE && strstr(path, ".override.")) {
+        /* merged into its base file when that exists */
+        const char *o = strstr(path, ".override.");
+        char *base = arena_printf(&s->a, "%.*s%s", (int)(o - path), path, o + 9);
+        struct stat st;
+        if (base && stat(base, &st) == 0)
+            return 0;
+    }
     if (read_file(path, s->e->limits.max_file_size, &data, &len, why, sizeof why) != 0) {
         diag_add(&s->report->sink, path, 0, 0, "%s", why);
         s->report->files++;
@@ -362,18 +486,18 @@ static int scan_file(scan *s, const char *path, int named)
     if (fmt == CPOL_FORMAT_AUTO) {
         if (named)
             diag_add(&s->report->sink, path, 0, 0,
-                     "not a recognised input (expected a Dockerfile, Containerfile or "
-                     "*.Dockerfile); name the format with --format-hint");
+                     "not a recognised input (expected a Dockerfile, a compose file or a "
+                     "Kubernetes manifest)");
     } else
         rc = parse_into(s, path, data, len, fmt, 1);
     free(data);
     return rc;
 }
 
-static int want_any_format(const char *path, void *ud)
+static int want_candidate(const char *path, void *ud)
 {
     (void)ud;
-    return detect_by_name(path) != CPOL_FORMAT_AUTO;
+    return detect_by_name(path) != CPOL_FORMAT_AUTO || detect_content_candidate(path);
 }
 
 static int scan_path(scan *s, const char *path)
@@ -387,7 +511,7 @@ static int scan_path(scan *s, const char *path)
         return scan_file(s, path, 1);
     walk_list files;
     memset(&files, 0, sizeof files);
-    if (walk_dir(path, want_any_format, NULL, &files) != 0) {
+    if (walk_dir(path, want_candidate, NULL, &files) != 0) {
         walk_list_free(&files);
         return CPOL_ENOMEM;
     }
@@ -400,9 +524,21 @@ static int scan_path(scan *s, const char *path)
     return rc;
 }
 
+/* Phases 2 and 3: link across files, then run the rules file by file. */
 static int scan_finish(scan *s, int rc, cpol_report **out)
 {
+    if (rc == 0) {
+        link_ops ops = {load_dockerfile, s};
+        parse_ctx ctx = make_ctx(s, "");
+        size_t n = list_len(s->project, "containers");
+        link_project(&ctx, s->project, 0, n, &ops);
+        for (size_t i = 0; i < s->nfiles; i++)
+            rules_run(s->e, s->report, s->project, s->files[i].first, s->files[i].end, i);
+        if (s->a.failed)
+            rc = CPOL_ENOMEM;
+    }
     arena_free(&s->a);
+    free(s->files);
     if (rc == 0 && (s->report->failed || s->report->sink.failed))
         rc = CPOL_ENOMEM;
     if (rc != 0) {
@@ -487,13 +623,11 @@ int cpol_engine_model_json(cpol_engine *e, const char *path, cpol_format hint, c
         free(data);
         return CPOL_ENOMEM;
     }
-    parse_ctx ctx = {&s.a, &s.report->sink, &e->limits, arena_strdup(&s.a, path), s.project};
-    if (fmt == CPOL_FORMAT_DOCKERFILE) {
-        if (dockerfile_parse(&ctx, data, len) == 0)
-            attach_context(&s, &ctx, 0, path);
-    } else
-        diag_add(&s.report->sink, path, 0, 0, "the %s format is not supported yet",
-                 cpol_format_name(fmt));
+    if (parse_into(&s, path, data, len, fmt, 1) == 0) {
+        link_ops ops = {load_dockerfile, &s};
+        parse_ctx ctx = make_ctx(&s, "");
+        link_project(&ctx, s.project, 0, list_len(s.project, "containers"), &ops);
+    }
     free(data);
     buf b = BUF_INIT;
     buf_puts(&b, "{\n\"api\": 1,\n\"project\": ");
@@ -512,6 +646,7 @@ int cpol_engine_model_json(cpol_engine *e, const char *path, cpol_format hint, c
     }
     buf_puts(&b, s.report->sink.n ? "\n]\n}\n" : "]\n}\n");
     arena_free(&s.a);
+    free(s.files);
     cpol_report_free(s.report);
     *out = buf_take(&b);
     return *out ? 0 : CPOL_ENOMEM;

@@ -92,9 +92,9 @@ int rules_load_source(cpol_engine *e, const char *origin, const char *src, size_
 void rules_free(cpol_engine *e);
 unsigned rules_format_bit(const char *name);
 unsigned rules_kind_format(const char *kind);
-/* Run every rule over the containers (and the project) of one document. */
-void rules_run(cpol_engine *e, cpol_report *report, const node *project, size_t first_container,
-               size_t file_order);
+/* Run every rule over project.containers[first..end) (the containers of one file). */
+void rules_run(cpol_engine *e, cpol_report *report, const node *project, size_t first,
+               size_t end, size_t file_order);
 
 void engine_set_error(cpol_engine *e, const char *fmt, ...)
 #if defined(__GNUC__)

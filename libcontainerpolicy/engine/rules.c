@@ -545,7 +545,7 @@ static void call_failed(cpol_engine *e, rule *r, const node *at)
 typedef struct run_args {
     cpol_engine *e;
     const node *project;
-    size_t first, file_order;
+    size_t first, end, file_order;
 } run_args;
 
 static int run_protected(lua_State *L)
@@ -556,6 +556,8 @@ static int run_protected(lua_State *L)
     int cache = lua_gettop(L);
     node *list = node_get(a->project, "containers");
     size_t n = list && list->type == N_LIST ? list->u.list.n : 0;
+    if (a->end < n)
+        n = a->end;
     for (size_t i = a->first; i < n; i++) {
         const node *c = list->u.list.v[i];
         unsigned fmt = rules_kind_format(node_get_str(c, "kind"));
@@ -583,11 +585,13 @@ static int run_protected(lua_State *L)
     return 0;
 }
 
-void rules_run(cpol_engine *e, cpol_report *report, const node *project, size_t first_container,
-               size_t file_order)
+void rules_run(cpol_engine *e, cpol_report *report, const node *project, size_t first,
+               size_t end, size_t file_order)
 {
     lua_State *L = e->L;
-    run_args a = {e, project, first_container, file_order};
+    if (first >= end)
+        return;
+    run_args a = {e, project, first, end, file_order};
     e->cur.report = report;
     e->cur.file_order = file_order;
     lua_pushcfunction(L, run_protected);

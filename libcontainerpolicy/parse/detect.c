@@ -27,12 +27,43 @@ cpol_format detect_by_name(const char *path)
             return CPOL_FORMAT_AUTO; /* Dockerfile.dockerignore is an ignore file */
         return CPOL_FORMAT_DOCKERFILE;
     }
+    /* compose: docker-compose*.y(a)ml, compose*.y(a)ml */
+    if ((strncmp(b, "docker-compose", 14) == 0 || strncmp(b, "compose", 7) == 0) &&
+        (ends_with_ci(b, ".yml") || ends_with_ci(b, ".yaml")))
+        return CPOL_FORMAT_COMPOSE;
     return CPOL_FORMAT_AUTO;
+}
+
+int detect_content_candidate(const char *path)
+{
+    const char *b = base_name(path);
+    return ends_with_ci(b, ".yml") || ends_with_ci(b, ".yaml") || ends_with_ci(b, ".json");
+}
+
+/* Does a line of the text start with `key` followed by optional spaces and ':' (YAML), or does
+   the text hold `"key"` followed by ':' (JSON)? Cheap: detection runs on every candidate file. */
+static int has_top_key(const char *data, size_t len, const char *key)
+{
+    size_t kl = strlen(key);
+    for (size_t i = 0; i + kl < len; i++) {
+        int line_start = i == 0 || data[i - 1] == '\n';
+        int quoted = i > 0 && data[i - 1] == '"' && i + kl < len && data[i + kl] == '"';
+        if (!line_start && !quoted)
+            continue;
+        if (memcmp(data + i, key, kl) != 0)
+            continue;
+        size_t j = i + kl + (quoted ? 1 : 0);
+        while (j < len && (data[j] == ' ' || data[j] == '\t'))
+            j++;
+        if (j < len && data[j] == ':')
+            return 1;
+    }
+    return 0;
 }
 
 cpol_format detect_by_content(const char *data, size_t len)
 {
-    (void)data;
-    (void)len;
+    if (has_top_key(data, len, "apiVersion") && has_top_key(data, len, "kind"))
+        return CPOL_FORMAT_K8S;
     return CPOL_FORMAT_AUTO;
 }

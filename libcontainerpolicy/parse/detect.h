@@ -14,4 +14,8 @@ cpol_format detect_by_name(const char *path);
 /* The format of a buffer whose name said nothing, or CPOL_FORMAT_AUTO. */
 cpol_format detect_by_content(const char *data, size_t len);
 
+/* Could the file be recognised by its content (YAML or JSON by extension)? Decides which
+   files of a walked folder are read at all. */
+int detect_content_candidate(const char *path);
+
 #endif

@@ -47,4 +47,23 @@ node *project_document(parse_ctx *ctx, const char *format);
  */
 int dockerfile_parse(parse_ctx *ctx, const char *data, size_t len);
 
+/*
+ * Docker Compose (parse/compose.c). Appends one document, one container of kind "compose-service"
+ * per service (after `extends` within the file and the override file, when given, are merged as
+ * compose merges them) and the top-level networks to project.networks. A service with `build:`
+ * gets container.build_spec = {context, dockerfile, dockerfile_inline, pos}, with context and
+ * dockerfile as written; link/ resolves them to the Dockerfile's build later.
+ * override_name/override_data: the sibling docker-compose.override.yml, or NULL.
+ */
+int compose_parse(parse_ctx *ctx, const char *data, size_t len, const char *override_name,
+                  const char *override_data, size_t override_len);
+
+/*
+ * Kubernetes manifests, YAML (multi-document) or JSON (parse/k8s.c): Pod, Deployment,
+ * StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate, List.
+ * One container per containers/initContainers/ephemeralContainers entry (kinds "k8s-container",
+ * "k8s-init-container", "k8s-ephemeral-container"); NetworkPolicies to project.policies.
+ */
+int k8s_parse(parse_ctx *ctx, const char *data, size_t len);
+
 #endif
