@@ -389,7 +389,12 @@ static int cmd_rules(int argc, char **argv)
         for (size_t i = 0; i < n; i++) {
             cpol_rule_info ri;
             cpol_engine_rule_info(e, i, &ri);
-            printf("| [%s](#%s) | %d | %s | %s | ", ri.id, ri.id, ri.control,
+            char anchor[64];
+            size_t k = 0;
+            for (; ri.id[k] && k < sizeof anchor - 1; k++)
+                anchor[k] = (char)(ri.id[k] >= 'A' && ri.id[k] <= 'Z' ? ri.id[k] + 32 : ri.id[k]);
+            anchor[k] = '\0';
+            printf("| [%s](#%s) | %d | %s | %s | ", ri.id, anchor, ri.control,
                    cpol_severity_name(ri.severity), ri.formats);
             md_cell(ri.title);
             printf(" |\n");
