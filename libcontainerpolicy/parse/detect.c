@@ -21,6 +21,9 @@ cpol_format detect_by_name(const char *path)
     const char *b = base_name(path);
     if (strcmp(b, "Dockerfile") == 0 || strcmp(b, "Containerfile") == 0 ||
         strncmp(b, "Dockerfile.", 11) == 0 || strncmp(b, "Containerfile.", 14) == 0 ||
+        /* beyond DESIGN's list: Dockerfile-dev and Dockerfile_alpine are common in practice
+           (the corpus has them) and would otherwise be skipped without a word */
+        strncmp(b, "Dockerfile-", 11) == 0 || strncmp(b, "Dockerfile_", 11) == 0 ||
         ends_with_ci(b, ".Dockerfile") || ends_with_ci(b, ".Containerfile") ||
         strcasecmp(b, "dockerfile") == 0) {
         if (ends_with_ci(b, ".dockerignore"))

@@ -115,5 +115,20 @@ check "model: kind" "dockerfile" "$(echo "$out" | python3 -c 'import json,sys; p
 "$CPOL" --help | grep -q 'usage: cpol'; check "--help" 0 $?
 "$CPOL" scan --help | grep -q -- '--fail-on LEVEL'; check "scan --help" 0 $?
 
+# --- the real-world corpus: every Dockerfile is read; only the broken ones give errors -----------
+corpus=../shared/corpus/dockerfile
+if [[ -d $corpus ]]; then
+    out=$("$CPOL" scan --format json --fail-on none "$corpus"); rc=$?
+    check "corpus: exit 3 (three broken files)" 3 "$rc"
+    check "corpus: files and errors" "435 3" "$(echo "$out" | python3 -c '
+import json,sys; d=json.load(sys.stdin); print(d["summary"]["files"], d["summary"]["errors"])')"
+    check "corpus: the errors" "12:1 unknown instruction '~'|1:1 no FROM instruction: not a usable Dockerfile|17:1 unknown instruction 'WRONG'" \
+        "$(echo "$out" | python3 -c '
+import json,sys; d=json.load(sys.stdin)
+print("|".join("%d:%d %s" % (e["line"], e["column"], e["message"]) for e in d["errors"]))')"
+else
+    echo "skip: $corpus not found"
+fi
+
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
