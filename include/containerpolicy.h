@@ -165,6 +165,14 @@ CPOL_API int cpol_engine_add_rules(cpol_engine *engine, const char *path);
 CPOL_API int cpol_engine_add_rule_source(cpol_engine *engine, const char *name, const char *source,
                                          size_t len);
 
+/**
+ * Load a configuration file (.cpol.yaml: per-rule enabled/severity/options, ignore globs,
+ * fail-on; see docs/config.md).
+ * @return 0; CPOL_EIO when unreadable; CPOL_ECONFIG when invalid (the message, with the file and
+ *         line, is in cpol_engine_last_error()).
+ */
+CPOL_API int cpol_engine_load_config(cpol_engine *engine, const char *path);
+
 /** Number of rules the engine has. */
 CPOL_API size_t cpol_engine_rule_count(const cpol_engine *engine);
 
@@ -250,6 +258,12 @@ CPOL_API int cpol_report_incomplete(const cpol_report *report);
  * @return a NUL-terminated string to free with cpol_free(), or NULL when out of memory.
  */
 CPOL_API char *cpol_report_to_json(const cpol_report *report);
+
+/**
+ * The report as SARIF 2.1.0 (one run; tool.driver.rules from the rules' metadata).
+ * @return a NUL-terminated string to free with cpol_free(), or NULL when out of memory.
+ */
+CPOL_API char *cpol_report_to_sarif(const cpol_report *report);
 
 /** Free memory returned by cpol_report_to_json() and cpol_engine_model_json(). NULL is allowed. */
 CPOL_API void cpol_free(void *ptr);
