@@ -250,6 +250,7 @@ int cpol_engine_add_rules(cpol_engine *e, const char *path)
 /* One scanned file: the containers it added, for running the rules file by file. */
 typedef struct scanned {
     size_t first, end;
+    const char *name; /* in the scan's arena */
 } scanned;
 
 typedef struct scan {
@@ -455,6 +456,7 @@ static int parse_into(scan *s, const char *name, const char *data, size_t len, c
         s->files = v;
         s->cap_files = cap;
     }
+    s->files[s->nfiles].name = ctx.file;
     s->files[s->nfiles].first = first;
     s->files[s->nfiles].end = list_len(s->project, "containers");
     s->nfiles++;
@@ -534,6 +536,14 @@ static int scan_finish(scan *s, int rc, cpol_report **out)
         link_project(&ctx, s->project, 0, n, &ops);
         for (size_t i = 0; i < s->nfiles; i++)
             rules_run(s->e, s->report, s->project, s->files[i].first, s->files[i].end, i);
+        const char **names = calloc(s->nfiles + 1, sizeof *names);
+        if (names) {
+            for (size_t i = 0; i < s->nfiles; i++)
+                names[i] = s->files[i].name;
+            rules_run_project(s->e, s->report, s->project, names, s->nfiles);
+            free(names);
+        } else
+            rc = CPOL_ENOMEM;
         if (s->a.failed)
             rc = CPOL_ENOMEM;
     }

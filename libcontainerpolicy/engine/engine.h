@@ -37,6 +37,7 @@ typedef struct rule {
     int check_ref;         /* check(container, report) or LUA_NOREF */
     int check_project_ref; /* check_project(project, report) or LUA_NOREF */
     int options_ref;       /* the rule's options table or LUA_NOREF */
+    int disabled;          /* `enabled: false` in the configuration */
 } rule;
 
 enum { ABORT_NONE = 0, ABORT_INSTRUCTIONS, ABORT_DEADLINE, ABORT_MEMORY };
@@ -53,6 +54,16 @@ struct cpol_engine {
     lpat_budget pat;
     int proxy_mt_newindex_ref; /* shared functions of read-only proxies */
     int report_fn_ref;         /* the `report` function handed to check() */
+    /* configuration (config.c): ignore globs relative to config_dir, fail-on (-1 = not set) */
+    char *config_dir;
+    char **ignore;
+    size_t nignore;
+    int fail_on;
+    /* baseline (baseline.c): sorted fingerprints of findings that are not new */
+    char **baseline;
+    size_t nbaseline;
+    cpol_progress_fn progress;
+    void *progress_ud;
     /* the rule call in progress */
     struct {
         rule *r;
@@ -65,6 +76,9 @@ struct cpol_engine {
         const char *object; /* label of the container being checked */
         const node *container;
         int nfindings;
+        /* check_project: the scanned files in order, to sort a finding with its file */
+        const char *const *files;
+        size_t nfiles;
     } cur;
 };
 
@@ -95,6 +109,18 @@ unsigned rules_kind_format(const char *kind);
 /* Run every rule over project.containers[first..end) (the containers of one file). */
 void rules_run(cpol_engine *e, cpol_report *report, const node *project, size_t first,
                size_t end, size_t file_order);
+/* Run every rule's check_project once over the whole project. files[i] is the name of the
+   i-th scanned file (the order findings are sorted in). */
+void rules_run_project(cpol_engine *e, cpol_report *report, const node *project,
+                       const char *const *files, size_t nfiles);
+
+/* config.c */
+void config_free(cpol_engine *e);
+/* 1 when the configuration's ignore globs cover path (a file about to be scanned). */
+int config_ignored(const cpol_engine *e, const char *path);
+
+/* baseline.c */
+void baseline_free(cpol_engine *e);
 
 void engine_set_error(cpol_engine *e, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -65,10 +65,29 @@ static int cmp_findings(const void *pa, const void *pb)
     return strcmp(a->f.message, b->f.message);
 }
 
+/* Findings that say the same thing at the same place are one finding: a pod-level setting
+   is seen by every container of the pod, but it is written once. */
+static int same_finding(const cpol_finding *a, const cpol_finding *b)
+{
+    return a->line == b->line && a->column == b->column && strcmp(a->rule_id, b->rule_id) == 0 &&
+           strcmp(a->file ? a->file : "", b->file ? b->file : "") == 0 &&
+           strcmp(a->message, b->message) == 0;
+}
+
 void report_finish(cpol_report *r)
 {
     if (r->n > 1)
         qsort(r->findings, r->n, sizeof(finding_rec), cmp_findings);
+    size_t kept = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        if (kept && same_finding(&r->findings[kept - 1].f, &r->findings[i].f)) {
+            if (r->findings[i].f.suppressed)
+                r->suppressed--;
+            continue;
+        }
+        r->findings[kept++] = r->findings[i];
+    }
+    r->n = kept;
     free(r->diags);
     r->diags = calloc(r->sink.n ? r->sink.n : 1, sizeof(cpol_diag));
     if (!r->diags) {

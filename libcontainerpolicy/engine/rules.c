@@ -473,10 +473,12 @@ static int report_call(lua_State *L)
     int at = lua_getfield(L, 1, "at");
     int idx = lua_gettop(L);
     if (at == LUA_TTABLE) {
-        if (lua_getfield(L, 1, "field") == LUA_TSTRING) {
-            const char *field = lua_tostring(L, -1);
+        int ft = lua_getfield(L, 1, "field");
+        if (ft == LUA_TSTRING || ft == LUA_TNUMBER) {
+            /* a key of a map, or an index of a list */
             if (lua_getfield(L, idx, "field_pos") == LUA_TTABLE) {
-                lua_getfield(L, -1, field);
+                lua_pushvalue(L, -2);
+                lua_gettable(L, -2);
                 read_pos(L, lua_gettop(L), &file, &line, &col);
                 lua_pop(L, 1);
             }
@@ -514,7 +516,13 @@ static int report_call(lua_State *L)
     f.column = col ? col : 1;
     f.object = object ? object : "";
     f.remediation = r->remediation;
-    report_add_finding(e->cur.report, &f, e->cur.file_order);
+    size_t order = e->cur.file_order;
+    for (size_t i = 0; e->cur.files && file && i < e->cur.nfiles; i++)
+        if (strcmp(e->cur.files[i], file) == 0) {
+            order = i;
+            break;
+        }
+    report_add_finding(e->cur.report, &f, order);
     return 0;
 }
 
@@ -567,7 +575,7 @@ static int run_protected(lua_State *L)
         e->cur.object = node_get_str(c, "object");
         for (size_t k = 0; k < e->nrules; k++) {
             rule *r = &e->rules[k];
-            if (!(r->formats & fmt) || r->check_ref == LUA_NOREF)
+            if (!(r->formats & fmt) || r->check_ref == LUA_NOREF || r->disabled)
                 continue;
             lua_rawgeti(L, LUA_REGISTRYINDEX, r->check_ref);
             lua_pushvalue(L, cv);
@@ -603,5 +611,80 @@ void rules_run(cpol_engine *e, cpol_report *report, const node *project, size_t 
         lua_pop(L, 1);
     }
     e->cur.report = NULL;
+    lua_gc(L, LUA_GCSTEP, 0);
+}
+
+/* The formats present in the project: a check_project rule runs only when one of its formats
+   was scanned. */
+static unsigned project_formats(const node *project)
+{
+    unsigned bits = 0;
+    const node *docs = node_get(project, "documents");
+    for (size_t i = 0; docs && docs->type == N_LIST && i < docs->u.list.n; i++) {
+        const char *f = node_get_str(docs->u.list.v[i], "format");
+        if (f)
+            bits |= rules_format_bit(f);
+    }
+    return bits;
+}
+
+typedef struct project_args {
+    cpol_engine *e;
+    const node *project;
+    unsigned formats;
+} project_args;
+
+static int run_project_protected(lua_State *L)
+{
+    project_args *a = lua_touserdata(L, 1);
+    cpol_engine *e = a->e;
+    lua_newtable(L);
+    int cache = lua_gettop(L);
+    view_push(e, a->project, cache);
+    int pv = lua_gettop(L);
+    e->cur.container = NULL;
+    e->cur.object = NULL;
+    for (size_t k = 0; k < e->nrules; k++) {
+        rule *r = &e->rules[k];
+        if (!(r->formats & a->formats) || r->check_project_ref == LUA_NOREF)
+            continue;
+        lua_rawgeti(L, LUA_REGISTRYINDEX, r->check_project_ref);
+        lua_pushvalue(L, pv);
+        push_report_fn(e);
+        e->cur.r = r;
+        e->cur.nfindings = 0;
+        if (sandbox_pcall(e, 2, 0, 1) != LUA_OK)
+            call_failed(e, r, NULL);
+        e->cur.r = NULL;
+    }
+    return 0;
+}
+
+void rules_run_project(cpol_engine *e, cpol_report *report, const node *project,
+                       const char *const *files, size_t nfiles)
+{
+    project_args a = {e, project, project_formats(project)};
+    int any = 0;
+    for (size_t k = 0; k < e->nrules; k++)
+        if ((e->rules[k].formats & a.formats) && e->rules[k].check_project_ref != LUA_NOREF)
+            any = 1;
+    if (!any)
+        return;
+    lua_State *L = e->L;
+    e->cur.report = report;
+    e->cur.files = files;
+    e->cur.nfiles = nfiles;
+    e->cur.file_order = nfiles;
+    lua_pushcfunction(L, run_project_protected);
+    lua_pushlightuserdata(L, &a);
+    if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+        const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?";
+        diag_add(&report->sink, NULL, 0, 0,
+                 "rule engine failed while building the project view: %s", msg);
+        lua_pop(L, 1);
+    }
+    e->cur.report = NULL;
+    e->cur.files = NULL;
+    e->cur.nfiles = 0;
     lua_gc(L, LUA_GCSTEP, 0);
 }
