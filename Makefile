@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-asan clean install
+.PHONY: all deps build demo test test-asan fuzz clean install
 
 all: build
 
@@ -28,8 +28,13 @@ test-asan: deps
 	@cmake --build build-asan -j $(JOBS) >/dev/null
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
 
+# libFuzzer targets seeded from ../shared/corpus; FUZZ_SECONDS per target (default 60)
+fuzz:
+	@scripts/install-deps --with-fuzz
+	@scripts/fuzz
+
 install: build
 	@cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-fuzz

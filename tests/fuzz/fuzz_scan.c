@@ -1,0 +1,32 @@
+/* fuzz_scan.c - libFuzzer target: a whole scan of one buffer through the public API, with the
+   built-in rules, as each format (the first byte picks the format). */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "containerpolicy.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static cpol_engine *engine;
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (!engine) {
+        engine = cpol_engine_new(NULL); /* kept for the whole run: start-up is not the target */
+        if (!engine)
+            abort();
+    }
+    if (size < 1)
+        return 0;
+    static const char *const names[] = {"Dockerfile", "compose.yaml", "manifest.yaml"};
+    static const cpol_format fmts[] = {CPOL_FORMAT_DOCKERFILE, CPOL_FORMAT_COMPOSE, CPOL_FORMAT_K8S};
+    unsigned k = data[0] % 3;
+    cpol_report *r = NULL;
+    if (cpol_engine_scan_buffer(engine, names[k], (const char *)data + 1, size - 1, fmts[k], &r) == 0) {
+        char *json = cpol_report_to_json(r);
+        cpol_free(json);
+    }
+    cpol_report_free(r);
+    return 0;
+}
