@@ -50,8 +50,7 @@ static node *read_profile(k8s_p *k, const yv *sc, const char *key)
     node *n = node_map(k->a, k8s_pos(k, k8s_key(sc, key)));
     if (!n)
         return NULL;
-    if (!k8s_set_str(k, n, "type", m, "type"))
-        k8s_diag(k, m, "%s needs a type (RuntimeDefault, Localhost or Unconfined)", key);
+    k8s_set_str(k, n, "type", m, "type");
     k8s_set_str(k, n, "localhost_profile", m, "localhostProfile");
     return n;
 }
@@ -306,8 +305,7 @@ static void env(pod *p, node *c, const yv *ct)
         node *n = node_map(A, k8s_pos(k, v));
         if (!n)
             return;
-        if (!k8s_set_str(k, n, "name", v, "name"))
-            k8s_diag(k, v, "env: a variable without a name");
+        k8s_set_str(k, n, "name", v, "name");
         k8s_set_str(k, n, "value", v, "value");
         const yv *from = k8s_map(k, v, "valueFrom");
         if (from && from->u.map.n) {
@@ -322,8 +320,10 @@ static void env(pod *p, node *c, const yv *ct)
     l = ef ? node_set_list(A, c, "env_from", k8s_pos(k, ef)) : NULL;
     for (size_t i = 0; l && i < ef->u.seq.n; i++) {
         const yv *v = ef->u.seq.v[i];
-        if (v->kind != YV_MAP)
+        if (v->kind != YV_MAP) {
+            k8s_diag(k, v, "envFrom: expected a mapping with secretRef or configMapRef; ignored");
             continue;
+        }
         node *n = node_map(A, k8s_pos(k, v));
         if (!n)
             return;

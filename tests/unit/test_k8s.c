@@ -284,7 +284,8 @@ static void test_capabilities_and_quantities(void **state)
     parse_str(&r, "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"j\"},\n"
                   " \"spec\": {\"containers\": [{\"name\": \"c\", \"image\": \"a\",\n"
                   "  \"securityContext\": {\"capabilities\": {\"add\": [\"cap_net_raw\"]}},\n"
-                  "  \"resources\": {\"limits\": {\"memory\": \"1.5Gi\", \"cpu\": \"250m\"}}}]}}\n");
+                  "  \"resources\": {\"limits\": "
+                  "{\"memory\": \"1.5Gi\", \"cpu\": \"250m\"}}}]}}\n");
     assert_int_equal(r.d.n, 0);
     node *c = item(r.project, "containers", 0);
     node *add = node_get(node_get(c, "capabilities"), "add");
@@ -318,28 +319,44 @@ static int valid_utf8(const char *s)
 static void test_hostile(void **state)
 {
     (void)state;
-    static const char *const inputs[] = {
-        "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: \"a\\0b\"\n    image: \"x\\0\"\n"
-        "    resources: {limits: {memory: \"1\\0Gi\"}}\n",
-        "apiVersion: v1\nkind: \"\"\n",
-        "apiVersion: v1\nkind: \"P\\0od\"\n",
-        "apiVersion: v1\nkind: Pod\nspec: {containers: [[], {}, ~, {securityContext: ~}]}\n",
-        "apiVersion: v1\nkind: Pod\nmetadata: {annotations: [1]}\nspec: {containers: [{name: c}]}\n",
-        "apiVersion: v1\nkind: List\nitems: [~, 1, [], {kind: List, items: {}}]\n",
-        "apiVersion: v1\nkind: Pod\nspec: {containers: [{name: c, env: [{valueFrom: {}}, "
-        "{valueFrom: []}], envFrom: [1, {secretRef: 1}], ports: [{}], livenessProbe: 1}]}\n",
-        "\xff\xfe garbage",
-        "apiVersion: v1\nkind: NetworkPolicy\nspec: {podSelector: {matchExpressions: [1, {values: "
-        "[[]]}]}, ingress: 3, egress: ~}\n",
+    static const struct {
+        const char *in;
+        const char *first_diag; /* a part of the first diagnostic, or NULL for none */
+    } inputs[] = {
+        {"apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: \"a\\0b\"\n"
+         "    image: \"x\\0\"\n    resources: {limits: {memory: \"1\\0Gi\"}}\n",
+         "memory: '1?Gi' is not a Kubernetes quantity"},
+        {"apiVersion: v1\nkind: \"\"\n", "kind must be a name"},
+        {"apiVersion: v1\nkind: \"P\\0od\"\n", "kind must be a name, not the string \"P?od\""},
+        {"apiVersion: v1\nkind: Pod\nspec: {containers: [[], {}, ~, {securityContext: ~}]}\n",
+         "a container must be a mapping, not a list"},
+        {"apiVersion: v1\nkind: Pod\nmetadata: {annotations: [1]}\n"
+         "spec: {containers: [{name: c}]}\n", NULL},
+        {"apiVersion: v1\nkind: List\nitems: [~, 1, [], {kind: List, items: {}}]\n",
+         "must be a mapping, not '1'"},
+        {"apiVersion: v1\nkind: Pod\nspec: {containers: [{name: c, env: [{valueFrom: {}}, "
+         "{valueFrom: []}], envFrom: [1, {secretRef: 1}], ports: [{}], livenessProbe: 1}]}\n",
+         "valueFrom: expected a mapping, not a list"},
+        /* a UTF-16LE byte order mark: the rest reads as UTF-16, one scalar */
+        {"\xff\xfe garbage", "a Kubernetes object must be a mapping, not '"},
+        {"apiVersion: v1\nkind: NetworkPolicy\nspec: {podSelector: {matchExpressions: [1, "
+         "{values: [[]]}]}, ingress: 3, egress: ~}\n",
+         "matchExpressions: expected a mapping, not '1'"},
     };
+    result r;
     for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
-        result r;
-        parse_buf(&r, "input.yaml", inputs[i], strlen(inputs[i]));
+        parse_buf(&r, "input.yaml", inputs[i].in, strlen(inputs[i].in));
+        if (!inputs[i].first_diag)
+            assert_int_equal(r.d.n, 0);
+        else {
+            assert_true(r.d.n >= 1);
+            if (!strstr(r.d.v[0].message, inputs[i].first_diag))
+                fail_msg("input %zu: got '%s'", i, r.d.v[0].message);
+        }
         result_free(&r);
     }
     /* NUL bytes inside the text (not escapes): the loader refuses them with a position */
     const char nul[] = "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: c\0d\n";
-    result r;
     parse_buf(&r, "input.yaml", nul, sizeof nul - 1);
     assert_true(r.d.n >= 1);
     assert_int_equal(r.d.v[0].line, 5);
