@@ -437,6 +437,30 @@ static void test_bad_input(void **state)
     result_free(&r);
 }
 
+/* Alias fan-out and long extends chains stay bounded and do not crash. */
+static void test_hostile_shapes(void **state)
+{
+    (void)state;
+    buf b = BUF_INIT;
+    buf_puts(&b, "x: &a {cap_add: [A, B, C], environment: {K: v}}\nservices:\n");
+    for (int i = 0; i < 300; i++)
+        buf_printf(&b, "  s%d: {<<: *a, extends: s%d, image: i}\n", i, i + 1);
+    buf_puts(&b, "  s300: {extends: s0}\n");
+    result r;
+    parse2(&r, "docker-compose.yml", b.data, b.len, "docker-compose.override.yml", b.data, b.len);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(count(r.project, "containers"), 301);
+    /* the loop back from s300 to s0 is reported, once per file */
+    size_t loops = 0;
+    for (size_t i = 0; i < r.d.n; i++)
+        loops += strstr(r.d.v[i].message, "extends loops back") != NULL;
+    assert_int_equal(loops, 2);
+    node *s0 = service(r.project, "s0");
+    assert_int_equal(node_get(node_get(s0, "capabilities"), "add")->u.list.n, 3);
+    result_free(&r);
+    buf_free(&b);
+}
+
 static void test_reset_in_single_file_and_anchor(void **state)
 {
     (void)state;
@@ -683,6 +707,11 @@ static void test_corpus(void **state)
             noted_files += dups > 0;
         }
         result_free(&r);
+        /* every prefix cut at a line end and mid-line must load without harm */
+        for (size_t cut = 1; cut < len; cut += 1 + len / 7) {
+            parse2(&r, col[0], in, cut, "o.yml", in + cut, len - cut);
+            result_free(&r);
+        }
         free(in);
     }
     free(man);
@@ -703,6 +732,7 @@ int main(void)
         cmocka_unit_test(test_extends),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_reset_in_single_file_and_anchor),
+        cmocka_unit_test(test_hostile_shapes),
         cmocka_unit_test(test_link_fake),
         cmocka_unit_test(test_link_end_to_end),
         cmocka_unit_test(test_corpus),
