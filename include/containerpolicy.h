@@ -167,11 +167,38 @@ CPOL_API int cpol_engine_add_rule_source(cpol_engine *engine, const char *name, 
 
 /**
  * Load a configuration file (.cpol.yaml: per-rule enabled/severity/options, ignore globs,
- * fail-on; see docs/config.md).
- * @return 0; CPOL_EIO when unreadable; CPOL_ECONFIG when invalid (the message, with the file and
- *         line, is in cpol_engine_last_error()).
+ * fail-on; see docs/config.md). Rules it names must be loaded already, so add custom rules first.
+ * Ignore globs are relative to the file's folder. A failed load leaves the engine as it was.
+ * @return 0; CPOL_EIO when unreadable; CPOL_ECONFIG when invalid (the message, "file:line: text",
+ *         is in cpol_engine_last_error()); CPOL_ENOMEM.
  */
 CPOL_API int cpol_engine_load_config(cpol_engine *engine, const char *path);
+
+/**
+ * The `fail-on` level of the loaded configuration.
+ * @return a cpol_severity, 0 for `fail-on: none`, or -1 when no configuration set it (or engine
+ *         is NULL).
+ */
+CPOL_API int cpol_engine_config_fail_on(const cpol_engine *engine);
+
+/**
+ * Load a baseline written by cpol_report_to_baseline(): later scans with this engine leave out
+ * the findings whose fingerprint (cpol_report_fingerprint) is in the baseline, and count them
+ * (cpol_report_baselined_count). Loading again replaces the previous baseline.
+ * @return 0; CPOL_EIO when unreadable; CPOL_ECONFIG when it is not a baseline (message in
+ *         cpol_engine_last_error()); CPOL_ENOMEM.
+ */
+CPOL_API int cpol_engine_load_baseline(cpol_engine *engine, const char *path);
+
+/**
+ * Progress of a scan: done of total files checked so far. total is 0 while files are still
+ * being read (done then counts the files read). Called from the scanning thread, or from the
+ * worker threads of cpol_engine_scan_paths_parallel (never two calls at the same time).
+ */
+typedef void (*cpol_progress_fn)(void *ud, size_t done, size_t total);
+
+/** Set (or clear, with NULL) the progress callback of the engine's scans. ud is passed back. */
+CPOL_API void cpol_engine_set_progress(cpol_engine *engine, cpol_progress_fn fn, void *ud);
 
 /** Number of rules the engine has. */
 CPOL_API size_t cpol_engine_rule_count(const cpol_engine *engine);
@@ -205,6 +232,19 @@ CPOL_API int cpol_engine_rule_info(const cpol_engine *engine, size_t i, cpol_rul
  */
 CPOL_API int cpol_engine_scan_paths(cpol_engine *engine, const char *const *paths, size_t count,
                                     cpol_report **out);
+
+/**
+ * cpol_engine_scan_paths() with the rules run by nengines threads, one engine each. Reading,
+ * parsing and linking use engines[0] (its configuration, baseline and progress callback); every
+ * engine must have the same rules and configuration. The report is the same, in the same order, as
+ * the one cpol_engine_scan_paths(engines[0], ...) gives. No engine may be used elsewhere
+ * during the call.
+ * @param out  receives the report; free it with cpol_report_free(). Set to NULL on failure.
+ * @return 0, CPOL_ENOMEM, or CPOL_EINVAL (NULL or no engines, a NULL path list or out).
+ */
+CPOL_API int cpol_engine_scan_paths_parallel(cpol_engine *const *engines, size_t nengines,
+                                             const char *const *paths, size_t count,
+                                             cpol_report **out);
 
 /**
  * Scan one in-memory buffer.
@@ -254,6 +294,27 @@ CPOL_API size_t cpol_report_file_count(const cpol_report *report);
 CPOL_API int cpol_report_incomplete(const cpol_report *report);
 
 /**
+ * Fingerprint of finding i: 16 hex digits that stay the same when unrelated lines are added or
+ * removed (rule, file, object, the text of the finding's line, and its rank among identical
+ * ones; never the line number). Borrowed from the report; NULL when i is out of range.
+ */
+CPOL_API const char *cpol_report_fingerprint(const cpol_report *report, size_t i);
+
+/** Number of suppressed findings (they are still in the report, with suppressed = 1). */
+CPOL_API size_t cpol_report_suppressed_count(const cpol_report *report);
+
+/** Number of findings left out because the engine's baseline holds them. */
+CPOL_API size_t cpol_report_baselined_count(const cpol_report *report);
+
+/**
+ * Unused suppressions: one entry per rule id of a `cpol:ignore` comment that covered no finding
+ * (file, line and column of the comment, rule_id, a message). Counted and read like diagnostics,
+ * but they do not make the report incomplete. Borrowed; NULL when i is out of range.
+ */
+CPOL_API size_t cpol_report_unused_ignore_count(const cpol_report *report);
+CPOL_API const cpol_diag *cpol_report_unused_ignore(const cpol_report *report, size_t i);
+
+/**
  * The report as JSON (see docs/cli.md for the shape).
  * @return a NUL-terminated string to free with cpol_free(), or NULL when out of memory.
  */
@@ -265,7 +326,22 @@ CPOL_API char *cpol_report_to_json(const cpol_report *report);
  */
 CPOL_API char *cpol_report_to_sarif(const cpol_report *report);
 
-/** Free memory returned by cpol_report_to_json() and cpol_engine_model_json(). NULL is allowed. */
+/**
+ * The report as JUnit XML: one testsuite per scanned file, one failing testcase per unsuppressed
+ * finding, one passing testcase for a file without findings, an error testcase per diagnostic.
+ * @return a NUL-terminated string to free with cpol_free(), or NULL when out of memory.
+ */
+CPOL_API char *cpol_report_to_junit(const cpol_report *report);
+
+/**
+ * A baseline of the report's unsuppressed findings (JSON: version, and per finding its
+ * fingerprint, rule id, file and line), for cpol_engine_load_baseline().
+ * @return a NUL-terminated string to free with cpol_free(), or NULL when out of memory.
+ */
+CPOL_API char *cpol_report_to_baseline(const cpol_report *report);
+
+/** Free memory returned by the cpol_report_to_* functions and cpol_engine_model_json(). NULL is
+    allowed. */
 CPOL_API void cpol_free(void *ptr);
 
 /**

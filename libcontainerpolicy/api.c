@@ -5,6 +5,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +109,7 @@ cpol_engine *cpol_engine_new(const cpol_options *opts)
     e->limits.max_documents = e->opts.max_documents;
     e->limits.max_context_files = e->opts.max_context_files;
     e->mem_limit = e->opts.lua_memory;
+    e->fail_on = -1;
     if (sandbox_open(e) != 0) {
         free(e);
         return NULL;
@@ -126,10 +128,20 @@ void cpol_engine_free(cpol_engine *e)
         return;
     rules_free(e);
     sandbox_close(e);
+    config_free(e);
+    baseline_free(e);
     free(e);
 }
 
 const char *cpol_engine_last_error(const cpol_engine *e) { return e ? e->error : ""; }
+
+void cpol_engine_set_progress(cpol_engine *e, cpol_progress_fn fn, void *ud)
+{
+    if (!e)
+        return;
+    e->progress = fn;
+    e->progress_ud = ud;
+}
 
 size_t cpol_engine_rule_count(const cpol_engine *e) { return e ? e->nrules : 0; }
 
@@ -379,6 +391,8 @@ static node *load_dockerfile(void *ud, const char *path, const char *inline_text
         dockerfile_parse(&ctx, inline_text ? inline_text : data,
                          inline_text ? strlen(inline_text) : len) == 0) {
         b = new_build(&(scan){.project = scratch}, 0);
+        if (!inline_text)
+            source_add(s->report, ctx.file, data, len);
         if (b && !inline_text) {
             char *dir = dir_of(&s->a, path);
             if (dir)
@@ -432,6 +446,8 @@ static int parse_into(scan *s, const char *name, const char *data, size_t len, c
         if (ov && stat(ov, &st) == 0) {
             if (read_file(ov, s->e->limits.max_file_size, &odata, &olen, why, sizeof why))
                 diag_add(&s->report->sink, ov, 0, 0, "%s", why);
+            else
+                source_add(s->report, ov, odata, olen);
         }
         compose_parse(&ctx, data, len, odata ? ov : NULL, odata, olen);
         free(odata);
@@ -448,6 +464,10 @@ static int parse_into(scan *s, const char *name, const char *data, size_t len, c
     if (s->a.failed)
         return CPOL_ENOMEM;
     s->report->files++;
+    report_add_file(s->report, ctx.file);
+    source_add(s->report, ctx.file, data, len);
+    if (s->e->progress)
+        s->e->progress(s->e->progress_ud, s->report->files, 0);
     if (s->nfiles == s->cap_files) {
         size_t cap = s->cap_files ? s->cap_files * 2 : 64;
         scanned *v = realloc(s->files, cap * sizeof *v);
@@ -477,9 +497,12 @@ static int scan_file(scan *s, const char *path, int named)
         if (base && stat(base, &st) == 0)
             return 0;
     }
+    if (config_ignored(s->e, path))
+        return 0;
     if (read_file(path, s->e->limits.max_file_size, &data, &len, why, sizeof why) != 0) {
         diag_add(&s->report->sink, path, 0, 0, "%s", why);
         s->report->files++;
+        report_add_file(s->report, path);
         return 0;
     }
     if (fmt == CPOL_FORMAT_AUTO)
@@ -526,24 +549,145 @@ static int scan_path(scan *s, const char *path)
     return rc;
 }
 
-/* Phases 2 and 3: link across files, then run the rules file by file. */
-static int scan_finish(scan *s, int rc, cpol_report **out)
+/* Phase 3 on worker threads: each has its own engine and report and takes every nth file. */
+typedef struct worker_shared {
+    pthread_mutex_t mu;
+    size_t done, total;
+    cpol_engine *lead; /* its progress callback is the one called */
+} worker_shared;
+
+typedef struct worker {
+    scan *s;
+    cpol_engine *e;
+    size_t index, stride;
+    cpol_report *rep;
+    size_t *diag_end; /* per file taken: rep's diagnostics so far, for merging in file order */
+    worker_shared *sh;
+} worker;
+
+static void *worker_run(void *arg)
 {
+    worker *w = arg;
+    scan *s = w->s;
+    for (size_t i = w->index, k = 0; i < s->nfiles; i += w->stride, k++) {
+        rules_run(w->e, w->rep, s->project, s->files[i].first, s->files[i].end, i);
+        w->diag_end[k] = w->rep->sink.n;
+        pthread_mutex_lock(&w->sh->mu);
+        w->sh->done++;
+        if (w->sh->lead->progress)
+            w->sh->lead->progress(w->sh->lead->progress_ud, w->sh->done, w->sh->total);
+        pthread_mutex_unlock(&w->sh->mu);
+    }
+    return NULL;
+}
+
+/* Run the rules with several engines and merge their findings and rule failures into s->report
+   so that the result equals a run with one engine: findings are sorted later anyway; diagnostics
+   are taken file by file in scan order. */
+static int run_parallel(scan *s, cpol_engine *const *engines, size_t n)
+{
+    if (n > s->nfiles)
+        n = s->nfiles ? s->nfiles : 1;
+    worker *w = calloc(n, sizeof *w);
+    pthread_t *th = calloc(n, sizeof *th);
+    char *started = calloc(n, 1);
+    worker_shared sh;
+    sh.done = 0;
+    sh.total = s->nfiles;
+    sh.lead = s->e;
+    int rc = w && th && started ? 0 : CPOL_ENOMEM;
+    if (rc == 0 && pthread_mutex_init(&sh.mu, NULL) != 0)
+        rc = CPOL_ENOMEM;
+    else if (rc != 0) {
+        free(w);
+        free(th);
+        free(started);
+        return rc;
+    }
+    for (size_t t = 0; t < n && rc == 0; t++) {
+        w[t].s = s;
+        w[t].e = engines[t];
+        w[t].index = t;
+        w[t].stride = n;
+        w[t].sh = &sh;
+        w[t].rep = report_new();
+        w[t].diag_end = calloc(s->nfiles / n + 1, sizeof *w[t].diag_end);
+        if (!w[t].rep || !w[t].diag_end)
+            rc = CPOL_ENOMEM;
+    }
+    for (size_t t = 1; t < n && rc == 0; t++)
+        started[t] = pthread_create(&th[t], NULL, worker_run, &w[t]) == 0;
+    if (rc == 0) {
+        worker_run(&w[0]);
+        for (size_t t = 1; t < n; t++) {
+            if (started[t])
+                pthread_join(th[t], NULL);
+            else
+                worker_run(&w[t]); /* no thread to be had: do its share here */
+        }
+        for (size_t t = 0; t < n; t++) {
+            for (size_t i = 0; i < w[t].rep->n; i++)
+                report_add_finding(s->report, &w[t].rep->findings[i].f,
+                                   w[t].rep->findings[i].file_order);
+            if (w[t].rep->failed || w[t].rep->sink.failed)
+                s->report->failed = 1;
+        }
+        for (size_t i = 0; i < s->nfiles; i++) {
+            worker *x = &w[i % n];
+            size_t k = i / n;
+            for (size_t d = k ? x->diag_end[k - 1] : 0; d < x->diag_end[k]; d++) {
+                diag_entry *de = &x->rep->sink.v[d];
+                diag_add_rule(&s->report->sink, de->rule_id, de->file, de->line, de->col, "%s",
+                              de->message);
+            }
+        }
+    }
+    for (size_t t = 0; t < n; t++) {
+        cpol_report_free(w[t].rep);
+        free(w[t].diag_end);
+    }
+    pthread_mutex_destroy(&sh.mu);
+    free(w);
+    free(th);
+    free(started);
+    return rc;
+}
+
+/* Phases 2 and 3: link across files, then run the rules file by file. */
+static int scan_finish_with(scan *s, int rc, cpol_engine *const *engines, size_t nengines,
+                            cpol_report **out)
+{
+    cpol_engine *e = s->e;
     if (rc == 0) {
         link_ops ops = {load_dockerfile, s};
         parse_ctx ctx = make_ctx(s, "");
         size_t n = list_len(s->project, "containers");
         link_project(&ctx, s->project, 0, n, &ops);
-        for (size_t i = 0; i < s->nfiles; i++)
-            rules_run(s->e, s->report, s->project, s->files[i].first, s->files[i].end, i);
-        const char **names = calloc(s->nfiles + 1, sizeof *names);
+        if (nengines > 1 && s->nfiles > 1) {
+            rc = run_parallel(s, engines, nengines);
+        } else {
+            for (size_t i = 0; i < s->nfiles; i++) {
+                rules_run(e, s->report, s->project, s->files[i].first, s->files[i].end, i);
+                if (e->progress)
+                    e->progress(e->progress_ud, i + 1, s->nfiles);
+            }
+        }
+        const char **names = rc == 0 ? calloc(s->nfiles + 1, sizeof *names) : NULL;
         if (names) {
             for (size_t i = 0; i < s->nfiles; i++)
                 names[i] = s->files[i].name;
-            rules_run_project(s->e, s->report, s->project, names, s->nfiles);
+            rules_run_project(e, s->report, s->project, names, s->nfiles);
             free(names);
         } else
             rc = CPOL_ENOMEM;
+        for (size_t i = 0; i < e->nrules; i++) {
+            const rule *r = &e->rules[i];
+            if (r->disabled)
+                continue;
+            report_rule rr = {r->id,        r->title,   r->description, r->remediation,
+                              r->references, r->control, r->severity};
+            report_add_rule(s->report, &rr);
+        }
         if (s->a.failed)
             rc = CPOL_ENOMEM;
     }
@@ -551,14 +695,46 @@ static int scan_finish(scan *s, int rc, cpol_report **out)
     free(s->files);
     if (rc == 0 && (s->report->failed || s->report->sink.failed))
         rc = CPOL_ENOMEM;
+    if (rc == 0)
+        report_finish(s->report, (const char *const *)e->baseline, e->nbaseline);
+    if (rc == 0 && (s->report->failed || s->report->sink.failed))
+        rc = CPOL_ENOMEM;
     if (rc != 0) {
         cpol_report_free(s->report);
         *out = NULL;
         return rc;
     }
-    report_finish(s->report);
     *out = s->report;
     return 0;
+}
+
+static int scan_finish(scan *s, int rc, cpol_report **out)
+{
+    return scan_finish_with(s, rc, &s->e, 1, out);
+}
+
+int cpol_engine_scan_paths_parallel(cpol_engine *const *engines, size_t nengines,
+                                    const char *const *paths, size_t count, cpol_report **out)
+{
+    if (out)
+        *out = NULL;
+    if (!engines || !nengines || !out || (!paths && count))
+        return CPOL_EINVAL;
+    for (size_t i = 0; i < nengines; i++) {
+        if (!engines[i])
+            return CPOL_EINVAL;
+        engines[i]->error[0] = '\0';
+    }
+    cpol_engine *e = engines[0];
+    scan s;
+    if (scan_init(&s, e))
+        return CPOL_ENOMEM;
+    int rc = 0;
+    for (size_t i = 0; i < count && rc == 0; i++)
+        rc = paths[i] ? scan_path(&s, paths[i]) : CPOL_EINVAL;
+    if (rc)
+        engine_set_error(e, "%s", rc == CPOL_EINVAL ? "NULL path" : "out of memory");
+    return scan_finish_with(&s, rc, engines, nengines, out);
 }
 
 int cpol_engine_scan_paths(cpol_engine *e, const char *const *paths, size_t count,

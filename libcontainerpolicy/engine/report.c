@@ -1,4 +1,5 @@
-/* report.c - findings and diagnostics of one scan (see report.h); read via cpol_report_*. */
+/* report.c - findings and diagnostics of one scan (see report.h); read via cpol_report_*.
+   report_finish() applies what the sources say (suppressions, line texts) and the baseline. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,8 +43,6 @@ void report_add_finding(cpol_report *r, const cpol_finding *f, size_t file_order
         r->failed = 1;
         return;
     }
-    if (f->suppressed)
-        r->suppressed++;
     r->n++;
 }
 
@@ -74,20 +73,234 @@ static int same_finding(const cpol_finding *a, const cpol_finding *b)
            strcmp(a->message, b->message) == 0;
 }
 
-void report_finish(cpol_report *r)
+void report_add_file(cpol_report *r, const char *name)
+{
+    if (r->nfile_names == r->cap_file_names) {
+        size_t cap = r->cap_file_names ? r->cap_file_names * 2 : 32;
+        const char **v = realloc(r->file_names, cap * sizeof *v);
+        if (!v) {
+            r->failed = 1;
+            return;
+        }
+        r->file_names = v;
+        r->cap_file_names = cap;
+    }
+    const char *k = keep(r, name ? name : "");
+    if (!k) {
+        r->failed = 1;
+        return;
+    }
+    r->file_names[r->nfile_names++] = k;
+}
+
+void report_add_rule(cpol_report *r, const report_rule *rule)
+{
+    report_rule *v = arena_grow(&r->a, r->rules, r->nrules, r->nrules + 1, sizeof *v);
+    if (!v) {
+        r->failed = 1;
+        return;
+    }
+    r->rules = v;
+    report_rule *d = &v[r->nrules];
+    *d = *rule;
+    d->id = keep(r, rule->id);
+    d->title = keep(r, rule->title);
+    d->description = keep(r, rule->description);
+    d->remediation = keep(r, rule->remediation);
+    d->references = keep(r, rule->references);
+    if (r->a.failed)
+        r->failed = 1;
+    else
+        r->nrules++;
+}
+
+static int cmp_sources(const void *pa, const void *pb)
+{
+    return strcmp(((const report_source *)pa)->name, ((const report_source *)pb)->name);
+}
+
+static report_source *find_source(cpol_report *r, const char *name)
+{
+    if (!name || !r->nsources)
+        return NULL;
+    report_source key;
+    key.name = name;
+    return bsearch(&key, r->sources, r->nsources, sizeof *r->sources, cmp_sources);
+}
+
+static int covers(const src_ignore *ig, unsigned line)
+{
+    return ig->file_level || ig->line == line || (ig->next_line && ig->next_line == line);
+}
+
+static void apply_suppressions(cpol_report *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        finding_rec *fr = &r->findings[i];
+        report_source *src = find_source(r, fr->f.file);
+        for (size_t k = 0; src && k < src->nign; k++) {
+            src_ignore *ig = &src->ign[k];
+            if (!covers(ig, fr->f.line))
+                continue;
+            for (size_t j = 0; j < ig->nids; j++)
+                if (strcmp(ig->ids[j], fr->f.rule_id) == 0) {
+                    ig->used[j] = 1;
+                    if (!fr->f.suppressed) {
+                        fr->f.suppressed = 1;
+                        fr->suppress_reason = ig->reason;
+                    }
+                }
+        }
+        if (fr->f.suppressed)
+            r->suppressed++;
+    }
+}
+
+static void collect_unused(cpol_report *r)
+{
+    size_t n = 0;
+    for (size_t s = 0; s < r->nsources; s++)
+        for (size_t k = 0; k < r->sources[s].nign; k++)
+            for (size_t j = 0; j < r->sources[s].ign[k].nids; j++)
+                n += !r->sources[s].ign[k].used[j];
+    if (!n)
+        return;
+    r->unused = arena_alloc(&r->a, n * sizeof *r->unused);
+    if (!r->unused) {
+        r->failed = 1;
+        return;
+    }
+    /* in scan order of the files, then line: the order a reader goes through them */
+    for (size_t f = 0; f < r->nfile_names; f++) {
+        report_source *src = find_source(r, r->file_names[f]);
+        if (!src)
+            continue;
+        for (size_t k = 0; k < src->nign; k++) {
+            src_ignore *ig = &src->ign[k];
+            for (size_t j = 0; j < ig->nids; j++) {
+                if (ig->used[j] || r->nunused == n)
+                    continue;
+                ig->used[j] = 2; /* listed */
+                cpol_diag *d = &r->unused[r->nunused++];
+                d->file = src->name;
+                d->line = ig->line;
+                d->column = ig->col;
+                d->rule_id = ig->ids[j];
+                d->message = arena_printf(&r->a, "cpol:ignore%s=%s matches no %s finding %s",
+                                          ig->file_level ? "-file" : "", ig->ids[j], ig->ids[j],
+                                          ig->file_level ? "in this file" : "here");
+            }
+        }
+    }
+    if (r->a.failed)
+        r->failed = 1;
+}
+
+/* Fingerprints: rule, file, object and the finding's line text, plus the rank among findings
+   that agree on all of these (two secrets on one line). Never the line number or the message
+   (messages may quote line numbers). */
+typedef struct fp_key {
+    uint64_t h;
+    size_t i;
+} fp_key;
+
+static int cmp_fp(const void *pa, const void *pb)
+{
+    const fp_key *a = pa, *b = pb;
+    if (a->h != b->h)
+        return a->h < b->h ? -1 : 1;
+    return a->i < b->i ? -1 : a->i > b->i;
+}
+
+static const char *plain_path(const char *p)
+{
+    while (p[0] == '.' && p[1] == '/')
+        p += 2;
+    return p;
+}
+
+static void fingerprint(cpol_report *r)
+{
+    if (!r->n)
+        return;
+    fp_key *k = malloc(r->n * sizeof *k);
+    if (!k) {
+        r->failed = 1;
+        return;
+    }
+    for (size_t i = 0; i < r->n; i++) {
+        const cpol_finding *f = &r->findings[i].f;
+        const char *file = plain_path(f->file ? f->file : "");
+        uint64_t h = SOURCE_HASH_INIT;
+        h = source_hash(h, f->rule_id, strlen(f->rule_id) + 1);
+        h = source_hash(h, file, strlen(file) + 1);
+        h = source_hash(h, f->object ? f->object : "", strlen(f->object ? f->object : "") + 1);
+        report_source *src = find_source(r, f->file);
+        uint64_t lh = src && f->line >= 1 && f->line <= src->nlines ? src->line_hash[f->line - 1]
+                                                                     : 0;
+        unsigned char b[8];
+        for (int j = 0; j < 8; j++)
+            b[j] = (unsigned char)(lh >> (8 * j));
+        k[i].h = source_hash(h, b, sizeof b);
+        k[i].i = i;
+    }
+    qsort(k, r->n, sizeof *k, cmp_fp);
+    size_t rank = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        rank = i > 0 && k[i].h == k[i - 1].h ? rank + 1 : 0;
+        unsigned char b[8];
+        for (int j = 0; j < 8; j++)
+            b[j] = (unsigned char)(rank >> (8 * j));
+        uint64_t h = source_hash(k[i].h, b, sizeof b);
+        r->findings[k[i].i].fingerprint = arena_printf(&r->a, "%016llx", (unsigned long long)h);
+    }
+    free(k);
+    if (r->a.failed)
+        r->failed = 1;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Leave out unsuppressed findings whose fingerprint the baseline holds. */
+static void apply_baseline(cpol_report *r, const char *const *baseline, size_t nbaseline)
+{
+    if (!baseline || !nbaseline)
+        return;
+    size_t out = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        finding_rec *fr = &r->findings[i];
+        const char *fp = fr->fingerprint;
+        if (fp && !fr->f.suppressed &&
+            bsearch(&fp, baseline, nbaseline, sizeof *baseline, cmp_str)) {
+            r->baselined++;
+            continue;
+        }
+        r->findings[out++] = *fr;
+    }
+    r->n = out;
+}
+
+void report_finish(cpol_report *r, const char *const *baseline, size_t nbaseline)
 {
     if (r->n > 1)
         qsort(r->findings, r->n, sizeof(finding_rec), cmp_findings);
     size_t kept = 0;
     for (size_t i = 0; i < r->n; i++) {
-        if (kept && same_finding(&r->findings[kept - 1].f, &r->findings[i].f)) {
-            if (r->findings[i].f.suppressed)
-                r->suppressed--;
+        if (kept && same_finding(&r->findings[kept - 1].f, &r->findings[i].f))
             continue;
-        }
         r->findings[kept++] = r->findings[i];
     }
     r->n = kept;
+    if (r->nsources > 1)
+        qsort(r->sources, r->nsources, sizeof *r->sources, cmp_sources);
+    r->suppressed = 0;
+    apply_suppressions(r);
+    collect_unused(r);
+    fingerprint(r);
+    apply_baseline(r, baseline, nbaseline);
     free(r->diags);
     r->diags = calloc(r->sink.n ? r->sink.n : 1, sizeof(cpol_diag));
     if (!r->diags) {
@@ -115,6 +328,8 @@ void cpol_report_free(cpol_report *r)
     free(r->diags);
     diag_free(&r->sink);
     free(r->tool_version);
+    free(r->sources);
+    free(r->file_names);
     free(r);
 }
 
@@ -135,3 +350,19 @@ const cpol_diag *cpol_report_error(const cpol_report *r, size_t i)
 size_t cpol_report_file_count(const cpol_report *r) { return r ? r->files : 0; }
 
 int cpol_report_incomplete(const cpol_report *r) { return r && (r->ndiags > 0 || r->failed); }
+
+const char *cpol_report_fingerprint(const cpol_report *r, size_t i)
+{
+    return r && i < r->n ? r->findings[i].fingerprint : NULL;
+}
+
+size_t cpol_report_suppressed_count(const cpol_report *r) { return r ? r->suppressed : 0; }
+
+size_t cpol_report_baselined_count(const cpol_report *r) { return r ? r->baselined : 0; }
+
+size_t cpol_report_unused_ignore_count(const cpol_report *r) { return r ? r->nunused : 0; }
+
+const cpol_diag *cpol_report_unused_ignore(const cpol_report *r, size_t i)
+{
+    return r && i < r->nunused ? &r->unused[i] : NULL;
+}

@@ -1,9 +1,13 @@
 /*
  * report.h - the result of a scan: findings and diagnostics. Built by the engine, read through the
  * public cpol_report_* functions and rendered by output/. Strings live in the report's arena.
+ * report_finish() is where the scan's sources (suppression comments, line texts) meet the
+ * findings: suppressions, fingerprints and the baseline are applied there (DESIGN section 1).
  */
 #ifndef CPOL_REPORT_H
 #define CPOL_REPORT_H
+
+#include <stdint.h>
 
 #include "containerpolicy.h"
 #include "../util/arena.h"
@@ -11,8 +15,38 @@
 
 typedef struct finding_rec {
     cpol_finding f;
-    size_t file_order; /* index of the file in scan order, for sorting */
+    size_t file_order;          /* index of the file in scan order, for sorting */
+    const char *fingerprint;    /* set by report_finish */
+    const char *suppress_reason; /* the text after the ids of the covering comment, or NULL */
 } finding_rec;
+
+/* One `cpol:ignore` comment (suppress.c). */
+typedef struct src_ignore {
+    unsigned line, col;  /* where `cpol:ignore` is written */
+    unsigned next_line;  /* a comment-only line also covers the next line that is not a comment;
+                            0 for a comment after code (it covers its own line only) */
+    int file_level;      /* cpol:ignore-file */
+    const char **ids;
+    unsigned char *used; /* per id: covered at least one finding */
+    size_t nids;
+    const char *reason;  /* "" when none */
+} src_ignore;
+
+/* The parts of an input file's text that findings are matched against. */
+typedef struct source {
+    const char *name;
+    uint64_t *line_hash; /* hash of line i+1 with its blanks normalized */
+    size_t nlines;
+    src_ignore *ign;
+    size_t nign;
+} report_source;
+
+/* Rule metadata as the scan used it (severity after the configuration), for SARIF. */
+typedef struct report_rule {
+    const char *id, *title, *description, *remediation, *references;
+    int control;
+    cpol_severity severity;
+} report_rule;
 
 struct cpol_report {
     arena a;
@@ -24,14 +58,38 @@ struct cpol_report {
     diag_sink sink; /* owns the diagnostic strings */
     size_t files;
     size_t suppressed;
+    size_t baselined;
     char *tool_version;
     int failed; /* out of memory while recording */
+    report_source *sources; /* sorted by name after report_finish */
+    size_t nsources, cap_sources;
+    const char **file_names; /* the files read, in scan order */
+    size_t nfile_names, cap_file_names;
+    report_rule *rules;
+    size_t nrules;
+    cpol_diag *unused; /* unused suppressions, in file and line order */
+    size_t nunused;
 };
 
 cpol_report *report_new(void);
 /* Copy a finding in; strings are copied into the report's arena. */
 void report_add_finding(cpol_report *r, const cpol_finding *f, size_t file_order);
-/* Sort findings (file order, line, column, rule id) and expose diagnostics; call once at the end. */
-void report_finish(cpol_report *r);
+/* Record a file that was read (for the per-file outputs). The name is copied. */
+void report_add_file(cpol_report *r, const char *name);
+/* Record the rules of the scan (copied). */
+void report_add_rule(cpol_report *r, const report_rule *rule);
+/*
+ * Sort findings (file order, line, column, rule id), apply suppressions, compute fingerprints,
+ * leave out those in baseline (sorted fingerprints, may be NULL), and expose diagnostics; call
+ * once at the end.
+ */
+void report_finish(cpol_report *r, const char *const *baseline, size_t nbaseline);
+
+/* suppress.c: scan an input's text for `cpol:ignore` comments and line hashes. A name already
+   recorded is skipped. */
+void source_add(cpol_report *r, const char *name, const char *data, size_t len);
+/* 64-bit FNV-1a, continuing from h (start with SOURCE_HASH_INIT). */
+#define SOURCE_HASH_INIT 0xcbf29ce484222325ULL
+uint64_t source_hash(uint64_t h, const void *data, size_t len);
 
 #endif

@@ -646,7 +646,7 @@ static int run_project_protected(lua_State *L)
     e->cur.object = NULL;
     for (size_t k = 0; k < e->nrules; k++) {
         rule *r = &e->rules[k];
-        if (!(r->formats & a->formats) || r->check_project_ref == LUA_NOREF)
+        if (!(r->formats & a->formats) || r->check_project_ref == LUA_NOREF || r->disabled)
             continue;
         lua_rawgeti(L, LUA_REGISTRYINDEX, r->check_project_ref);
         lua_pushvalue(L, pv);

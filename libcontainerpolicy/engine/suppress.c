@@ -1,0 +1,226 @@
+/*
+ * suppress.c - what the report needs from an input's raw text once the parsers are done with it:
+ * `cpol:ignore` comments and a hash of every line (for fingerprints that survive unrelated edits).
+ * api.c hands each file's text here as it reads it; report_finish() matches findings against it.
+ *
+ * Comment grammar (only `#` comments exist in our formats: Dockerfile, YAML, shell):
+ *   comment  = "#" blanks "cpol:ignore" ["-file"] "=" id { "," blanks id } [ blanks reason ]
+ *   id       = 1*( "A"-"Z" | "a"-"z" | "0"-"9" | "_" | "-" )     (upper-cased when compared)
+ * A comment after code covers its own line; a comment on a line of its own covers the next line
+ * that is not a comment (so several such comments can stack above one line); `-file` covers every
+ * line of the file. JSON has no comments, so OCI config.json cannot carry suppressions.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+#define MAX_IDS 64
+#define MAX_REASON 512
+
+uint64_t source_hash(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+static int blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
+
+static int id_char(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '-';
+}
+
+/* Hash of a line with leading and trailing blanks dropped and inner runs of blanks made one. */
+static uint64_t line_hash(const char *s, size_t len)
+{
+    uint64_t h = SOURCE_HASH_INIT;
+    size_t i = 0;
+    int pending = 0;
+    while (i < len && blank(s[i]))
+        i++;
+    for (; i < len; i++) {
+        if (blank(s[i])) {
+            pending = 1;
+            continue;
+        }
+        if (pending)
+            h = source_hash(h, " ", 1);
+        pending = 0;
+        h = source_hash(h, &s[i], 1);
+    }
+    return h;
+}
+
+/* 1 when the first non-blank byte of the line is '#'. */
+static int comment_only(const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len && blank(s[i]))
+        i++;
+    return i < len && s[i] == '#';
+}
+
+static const char *find_in(const char *s, size_t len, const char *what, size_t from)
+{
+    size_t wl = strlen(what);
+    for (size_t i = from; i + wl <= len; i++)
+        if (s[i] == what[0] && memcmp(s + i, what, wl) == 0)
+            return s + i;
+    return NULL;
+}
+
+/* Parse a `cpol:ignore` comment in the line; 1 and *ig filled (arena memory) when there is one. */
+static int parse_ignore(arena *a, const char *s, size_t len, src_ignore *ig)
+{
+    static const char key[] = "cpol:ignore";
+    size_t from = 0;
+    const char *k;
+    while ((k = find_in(s, len, key, from))) {
+        size_t at = (size_t)(k - s);
+        from = at + 1;
+        size_t h = at;
+        while (h > 0 && blank(s[h - 1]))
+            h--;
+        if (h == 0 || s[h - 1] != '#')
+            continue;
+        size_t i = at + sizeof key - 1;
+        int file_level = 0;
+        if (len - i >= 5 && memcmp(s + i, "-file", 5) == 0) {
+            file_level = 1;
+            i += 5;
+        }
+        if (i >= len || s[i] != '=')
+            continue;
+        i++;
+        const char *ids[MAX_IDS];
+        size_t nids = 0;
+        for (;;) {
+            size_t st = i;
+            while (i < len && id_char(s[i]))
+                i++;
+            if (i == st)
+                break;
+            char *id = arena_strndup(a, s + st, i - st);
+            if (!id)
+                return 0;
+            for (char *c = id; *c; c++)
+                if (*c >= 'a' && *c <= 'z')
+                    *c = (char)(*c - 32);
+            if (nids < MAX_IDS)
+                ids[nids++] = id;
+            size_t j = i;
+            if (j < len && s[j] == ',') {
+                j++;
+                while (j < len && blank(s[j]))
+                    j++;
+                i = j;
+                continue;
+            }
+            break;
+        }
+        if (nids == 0)
+            continue;
+        while (i < len && blank(s[i]))
+            i++;
+        size_t end = len;
+        while (end > i && blank(s[end - 1]))
+            end--;
+        ig->line = 0;
+        ig->col = (unsigned)(h - 1) + 1;
+        ig->file_level = file_level;
+        ig->nids = nids;
+        ig->ids = arena_alloc(a, nids * sizeof *ig->ids);
+        ig->used = arena_alloc(a, nids);
+        ig->reason = arena_strndup(a, s + i, end - i > MAX_REASON ? MAX_REASON : end - i);
+        if (!ig->ids || !ig->used || !ig->reason)
+            return 0;
+        memcpy(ig->ids, ids, nids * sizeof *ids);
+        return 1;
+    }
+    return 0;
+}
+
+void source_add(cpol_report *r, const char *name, const char *data, size_t len)
+{
+    if (!name)
+        return;
+    for (size_t i = 0; i < r->nsources; i++)
+        if (strcmp(r->sources[i].name, name) == 0)
+            return;
+    if (r->nsources == r->cap_sources) {
+        size_t cap = r->cap_sources ? r->cap_sources * 2 : 16;
+        report_source *v = realloc(r->sources, cap * sizeof *v);
+        if (!v) {
+            r->failed = 1;
+            return;
+        }
+        r->sources = v;
+        r->cap_sources = cap;
+    }
+    report_source *src = &r->sources[r->nsources];
+    memset(src, 0, sizeof *src);
+    src->name = arena_strdup(&r->a, name);
+    size_t nlines = 1;
+    for (size_t i = 0; i < len; i++)
+        if (data[i] == '\n')
+            nlines++;
+    if (len > 0 && data[len - 1] == '\n')
+        nlines--;
+    src->line_hash = arena_alloc(&r->a, (nlines ? nlines : 1) * sizeof *src->line_hash);
+    /* per line: 1 when it is a comment of its own, for finding the line a comment covers */
+    unsigned char *only = calloc(nlines ? nlines : 1, 1);
+    if (!src->name || !src->line_hash || !only) {
+        free(only);
+        r->failed = 1;
+        return;
+    }
+    size_t cap_ign = 0, line = 0, st = 0;
+    for (size_t i = 0; i <= len && line < nlines; i++) {
+        if (i < len && data[i] != '\n')
+            continue;
+        const char *s = data + st;
+        size_t l = i - st;
+        src->line_hash[line] = line_hash(s, l);
+        only[line] = (unsigned char)comment_only(s, l);
+        src_ignore ig;
+        if (memchr(s, '#', l) && parse_ignore(&r->a, s, l, &ig)) {
+            if (src->nign == cap_ign) {
+                size_t cap = cap_ign ? cap_ign * 2 : 4;
+                src_ignore *v = arena_grow(&r->a, src->ign, src->nign, cap, sizeof *v);
+                if (!v) {
+                    free(only);
+                    r->failed = 1;
+                    return;
+                }
+                src->ign = v;
+                cap_ign = cap;
+            }
+            ig.line = (unsigned)(line + 1);
+            src->ign[src->nign++] = ig;
+        }
+        line++;
+        st = i + 1;
+    }
+    src->nlines = nlines;
+    for (size_t k = 0; k < src->nign; k++) {
+        src_ignore *ig = &src->ign[k];
+        if (ig->file_level || !only[ig->line - 1])
+            continue;
+        size_t j = ig->line; /* 0-based index of the next line */
+        while (j < nlines && only[j])
+            j++;
+        if (j < nlines)
+            ig->next_line = (unsigned)(j + 1);
+    }
+    free(only);
+    if (r->a.failed)
+        r->failed = 1;
+    else
+        r->nsources++;
+}
