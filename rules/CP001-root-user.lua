@@ -65,7 +65,7 @@ return {
     control = 1,
     severity = "high",
     title = "Container runs as root",
-    formats = { "dockerfile" },
+    formats = { "dockerfile", "compose", "k8s" },
     description = "A process running as uid 0 inside the container holds every privilege the " ..
         "container grants, so a compromised application can tamper with the whole filesystem " ..
         "and turns any escape bug into root on the host. Images run as root unless a USER " ..
@@ -86,6 +86,47 @@ return {
         nonroot_images = { "mcr.microsoft.com/windows/nanoserver" },
     },
     check = function(c, report)
+        if c.kind == "compose-service" and not c.user_from_build then
+            local u = c.user
+            if u == nil then
+                if c.build then
+                    return -- a Dockerfile that could not be read: reported there
+                end
+                report{ at = c, message = "no user: set and no Dockerfile to take one from; the " ..
+                    "image's default user applies, which is root for most images" }
+                return
+            end
+            if listed(cpol.option("allowed_users"), u) then
+                return
+            end
+            if u.uid == 0 or u.name == "root" then
+                report{ at = u, field = "name", message = "runs as root (user: " ..
+                    tostring(u.name or u.uid) .. ")" }
+            end
+            return
+        end
+        if string.sub(c.kind or "", 1, 4) == "k8s-" then
+            local u = c.user
+            if u and u.uid == 0 then
+                if listed(cpol.option("allowed_users"), { name = "0", uid = 0 }) then
+                    return
+                end
+                report{ at = u, field = "uid", message = "runAsUser is 0 (root)" ..
+                    (u.source == "pod" and ", set for the whole pod" or "") }
+            elseif u and u.uid ~= nil then
+                return -- a non-zero uid
+            elseif u and u.non_root == true then
+                return -- the kubelet refuses to start the container as root
+            elseif u and u.non_root == false then
+                report{ at = u, field = "non_root", message = "runAsNonRoot is false and no " ..
+                    "runAsUser is set: the image's user applies, which is root for most images" }
+            else
+                report{ at = c, message = "neither runAsNonRoot: true nor a non-zero runAsUser " ..
+                    "is set (container or pod securityContext); the image's user applies, " ..
+                    "which is root for most images" }
+            end
+            return
+        end
         local u = c.user
         if not u or u.unresolved then
             return -- a USER built from an unknown variable: do not guess
@@ -94,7 +135,15 @@ return {
             return
         end
         if u.source == "default" then
-            if c.build and nonroot_base(external_base(c.build, c.image)) then
+            local b = c.build
+            local final = b and b.stages and b.stages[b.final or #b.stages]
+            local img = c.image or (final and final.base)
+            if b and nonroot_base(external_base(b, img)) then
+                return
+            end
+            if c.kind == "compose-service" then
+                report{ at = c, message = "no user: set, and the Dockerfile it builds (" ..
+                    tostring(b and b.file) .. ") has no USER instruction, so it runs as root" }
                 return
             end
             report{ at = c, message = "no USER instruction in the final stage, so the image " ..

@@ -95,7 +95,7 @@ return {
     control = 2,
     severity = "medium",
     title = "Base image is not minimal",
-    formats = { "dockerfile" },
+    formats = { "dockerfile", "compose", "k8s" },
     description = "Full distribution and language images carry shells, package managers, " ..
         "compilers and hundreds of packages the application never uses; each one is attack " ..
         "surface and a source of vulnerability reports. Slim, Alpine, distroless or scratch " ..
@@ -126,7 +126,7 @@ return {
     },
     check = function(c, report)
         local img = c.image
-        if not img or img.unresolved then
+        if not img or img.unresolved or img.interpolated then
             return
         end
         local base = external_base(c.build, img)
@@ -143,6 +143,11 @@ return {
             via = " (inherited through FROM " .. img.stage .. ")"
         end
         -- point at the reference as written, also when the final stage inherits it
+        if c.kind ~= "dockerfile" then
+            report{ at = base, message = "runs the full image " .. shown ..
+                "; use a slim, alpine, distroless or scratch variant" }
+            return
+        end
         report{ at = base, message = "final image is based on the full image " .. shown .. via ..
             "; use a slim, alpine, distroless or scratch variant" }
     end,

@@ -273,7 +273,7 @@ return {
     control = 6,
     severity = "critical",
     title = "Secret stored in the image",
-    formats = { "dockerfile" },
+    formats = { "dockerfile", "compose", "k8s" },
     description = "Anything written into an image can be read by whoever can pull it: ENV " ..
         "values sit in the image configuration, ARG values in the history of the RUN steps " ..
         "that use them, and a copied file stays in its layer even when a later RUN deletes " ..
@@ -293,6 +293,22 @@ return {
         reference_suffixes = { "_FILE", "_PATH", "_DIR", "_URL_FILE" },
     },
     check = function(c, report)
+        if c.kind ~= "dockerfile" then
+            -- compose `environment:` and Kubernetes `env[].value`: literal values only; `${VAR}`
+            -- is filled in at deploy time and secretKeyRef reads a Secret
+            local where = c.kind == "compose-service" and "environment" or "env"
+            for _, e in ipairs(c.env or {}) do
+                local v = e.value
+                if type(v) == "string" and not e.interpolated and not e.from_secret and e.name then
+                    local reason = cpol.secret(e.name, v)
+                    if reason then
+                        report{ at = e, field = "value", message = where .. " " .. e.name ..
+                            " has a literal secret value (" .. reason .. ")" }
+                    end
+                end
+            end
+            return
+        end
         local build = c.build
         if not build then
             return

@@ -95,7 +95,7 @@ return {
     control = 10,
     severity = "low",
     title = "Image not pinned by digest",
-    formats = { "dockerfile" },
+    formats = { "dockerfile", "compose", "k8s" },
     description = "A tag is a movable pointer: the registry can serve different content for " ..
         "node:20 tomorrow, whether through an update, a compromised account or a mirror. " ..
         "Pinning by digest makes every build use exactly the image that was reviewed and lets " ..
@@ -109,6 +109,15 @@ return {
         "https://docs.docker.com/build/building/best-practices/#pin-base-image-versions",
     },
     check = function(c, report)
+        if c.kind ~= "dockerfile" then
+            -- compose `image:` and Kubernetes `image:`; a service's linked Dockerfile is
+            -- checked where the Dockerfile itself is scanned
+            local img = c.image
+            if img and not img.digest and not img.unresolved and not img.interpolated and img.ref then
+                report{ at = img, message = "image " .. img.ref .. " is not pinned by digest" }
+            end
+            return
+        end
         if not c.build then
             return
         end

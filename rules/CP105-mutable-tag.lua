@@ -95,7 +95,7 @@ return {
     control = 0,
     severity = "medium",
     title = "Image uses a mutable latest tag",
-    formats = { "dockerfile" },
+    formats = { "dockerfile", "compose", "k8s" },
     description = "Without a tag, or with `latest`, a build takes whatever the image's " ..
         "newest release is: a major version jump, a different distribution release or a " ..
         "broken push arrives silently and the same Dockerfile stops being reproducible. " ..
@@ -107,6 +107,18 @@ return {
         "https://docs.docker.com/build/building/best-practices/#from",
     },
     check = function(c, report)
+        if c.kind ~= "dockerfile" then
+            local img = c.image
+            if not img or img.digest or img.unresolved or img.interpolated or not img.ref then
+                return
+            end
+            if img.tag == nil then
+                report{ at = img, message = "image " .. img.ref .. " has no tag (implicitly latest)" }
+            elseif img.tag == "latest" then
+                report{ at = img, message = "image " .. img.ref .. " uses the mutable tag latest" }
+            end
+            return
+        end
         if not c.build then
             return
         end

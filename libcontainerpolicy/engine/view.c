@@ -3,7 +3,8 @@
  * list node becomes an empty proxy whose metatable's __index is the real table (the VM follows a
  * table __index without a C call, so reads stay cheap); writes raise an error naming the rule.
  * Positions: `pos` = {file, line, col} on every table written somewhere, and `field_pos[key]` for
- * scalar children (so a rule can point at `privileged: true`, not just at the container).
+ * scalar children (so a rule can point at `privileged: true`, not just at the container). Both
+ * are read through the real table's metatable, so pairs() never yields them.
  */
 #include <lauxlib.h>
 
@@ -109,9 +110,19 @@ void view_push(cpol_engine *e, const node *n, int cache)
         if (!is_table_node(c) && c->pos.line)
             with_pos = 1;
     }
+    /* pos and field_pos live in a metatable of the real table (its __index), not in the table:
+       a read finds them, but pairs() over a map of labels or options yields only the data. */
+    if (!n->pos.line && !with_pos) {
+        lua_remove(L, real);
+        return;
+    }
+    lua_createtable(L, 0, 3);
+    int meta = lua_gettop(L);
+    lua_pushvalue(L, meta);
+    lua_setfield(L, meta, "__index");
     if (n->pos.line) {
         push_pos(L, n->pos);
-        lua_setfield(L, real, "pos");
+        lua_setfield(L, meta, "pos");
     }
     if (with_pos) {
         lua_createtable(L, 0, 0);
@@ -126,7 +137,8 @@ void view_push(cpol_engine *e, const node *n, int cache)
                 lua_rawseti(L, -2, (lua_Integer)i + 1);
         }
         make_proxy(L);
-        lua_setfield(L, real, "field_pos");
+        lua_setfield(L, meta, "field_pos");
     }
+    lua_setmetatable(L, real);
     lua_remove(L, real); /* leave the proxy */
 }

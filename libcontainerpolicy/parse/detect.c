@@ -66,6 +66,10 @@ static int has_top_key(const char *data, size_t len, const char *key)
 
 cpol_format detect_by_content(const char *data, size_t len)
 {
+    if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
+        data += 3; /* a UTF-8 BOM before the first key */
+        len -= 3;
+    }
     if (has_top_key(data, len, "apiVersion") && has_top_key(data, len, "kind"))
         return CPOL_FORMAT_K8S;
     return CPOL_FORMAT_AUTO;
