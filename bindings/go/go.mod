@@ -1,0 +1,3 @@
+module containerpolicy
+
+go 1.21
