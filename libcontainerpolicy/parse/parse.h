@@ -66,4 +66,22 @@ int compose_parse(parse_ctx *ctx, const char *data, size_t len, const char *over
  */
 int k8s_parse(parse_ctx *ctx, const char *data, size_t len);
 
+/*
+ * OCI runtime config.json (parse/oci.c): one document, one container of kind "oci".
+ */
+int oci_parse(parse_ctx *ctx, const char *data, size_t len);
+
+/*
+ * Shell scripts (parse/dockerrun.c): one document ("docker-run"), one container of kind
+ * "docker-run" per `docker|podman [container] run|create` command, positioned at its first line.
+ */
+int dockerrun_parse(parse_ctx *ctx, const char *data, size_t len);
+
+/*
+ * CI workflows (parse/workflow.c): GitHub Actions (format CPOL_FORMAT_GITHUB) or GitLab CI
+ * (CPOL_FORMAT_GITLAB). One document, one pipeline in project.pipelines, and a container of kind
+ * "docker-run" for every `docker run` in a run:/script: step, positioned in the workflow file.
+ */
+int workflow_parse(parse_ctx *ctx, const char *data, size_t len, int format);
+
 #endif
