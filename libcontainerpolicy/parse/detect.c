@@ -30,6 +30,15 @@ cpol_format detect_by_name(const char *path)
             return CPOL_FORMAT_AUTO; /* Dockerfile.dockerignore is an ignore file */
         return CPOL_FORMAT_DOCKERFILE;
     }
+    /* CI workflows: .y(a)ml files under .github/workflows, and .gitlab-ci.yml */
+    if (strcmp(b, ".gitlab-ci.yml") == 0 || strcmp(b, ".gitlab-ci.yaml") == 0)
+        return CPOL_FORMAT_GITLAB;
+    if ((ends_with_ci(b, ".yml") || ends_with_ci(b, ".yaml")) && (size_t)(b - path) >= 18 &&
+        strncmp(b - 18, ".github/workflows/", 18) == 0)
+        return CPOL_FORMAT_GITHUB;
+    /* shell scripts: docker run lines */
+    if (ends_with_ci(b, ".sh") || ends_with_ci(b, ".bash"))
+        return CPOL_FORMAT_DOCKER_RUN;
     /* compose: docker-compose*.y(a)ml, compose*.y(a)ml */
     if ((strncmp(b, "docker-compose", 14) == 0 || strncmp(b, "compose", 7) == 0) &&
         (ends_with_ci(b, ".yml") || ends_with_ci(b, ".yaml")))
@@ -41,6 +50,33 @@ int detect_content_candidate(const char *path)
 {
     const char *b = base_name(path);
     return ends_with_ci(b, ".yml") || ends_with_ci(b, ".yaml") || ends_with_ci(b, ".json");
+}
+
+int detect_shebang_candidate(const char *path)
+{
+    const char *b = base_name(path);
+    return strchr(b, '.') == NULL;
+}
+
+/* "#!/bin/sh", "#!/usr/bin/env bash", ... on the first line. */
+static int shell_shebang(const char *data, size_t len)
+{
+    if (len < 3 || data[0] != '#' || data[1] != '!')
+        return 0;
+    size_t end = 2;
+    while (end < len && end < 256 && data[end] != '\n')
+        end++;
+    static const char *const shells[] = {"/sh", "/bash", "/dash", "/ksh", "/zsh", " sh", " bash",
+                                         " dash", " ksh", " zsh"};
+    for (size_t i = 0; i < sizeof shells / sizeof shells[0]; i++) {
+        size_t n = strlen(shells[i]);
+        for (size_t j = 2; j + n <= end; j++)
+            if (memcmp(data + j, shells[i], n) == 0 &&
+                (j + n == end || data[j + n] == ' ' || data[j + n] == '\r' ||
+                 data[j + n] == '\n'))
+                return 1;
+    }
+    return 0;
 }
 
 /* Does a line of the text start with `key` followed by optional spaces and ':' (YAML), or does
@@ -70,6 +106,10 @@ cpol_format detect_by_content(const char *data, size_t len)
         data += 3; /* a UTF-8 BOM before the first key */
         len -= 3;
     }
+    if (shell_shebang(data, len))
+        return CPOL_FORMAT_DOCKER_RUN;
+    if (has_top_key(data, len, "ociVersion"))
+        return CPOL_FORMAT_OCI;
     if (has_top_key(data, len, "apiVersion") && has_top_key(data, len, "kind"))
         return CPOL_FORMAT_K8S;
     return CPOL_FORMAT_AUTO;

@@ -17,5 +17,8 @@ cpol_format detect_by_content(const char *data, size_t len);
 /* Could the file be recognised by its content (YAML or JSON by extension)? Decides which
    files of a walked folder are read at all. */
 int detect_content_candidate(const char *path);
+/* Could the file be a shell script with a shebang (a name without an extension)? The walker
+   peeks at its first bytes before reading it. */
+int detect_shebang_candidate(const char *path);
 
 #endif
