@@ -4,9 +4,12 @@
  * or above --fail-on, 2 usage or configuration error, 3 incomplete scan (unreadable or unparsable
  * input, or a failed rule; the rest is still scanned and reported).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "containerpolicy.h"
@@ -45,14 +48,24 @@ static const char usage_scan[] =
     "format are skipped there. A file named on the command line must match a format.\n"
     "\n"
     "options:\n"
-    "  -f, --format FMT    output format: text (default) or json\n"
+    "  -f, --format FMT    output format: text (default), json, sarif, junit, github\n"
     "  -r, --rules PATH    load custom rules from a .lua file or a folder of them (repeatable)\n"
     "      --no-builtin    do not load the built-in rules\n"
+    "  -c, --config FILE   read this configuration instead of the .cpol.yaml found next to\n"
+    "                      the first PATH or in a folder above it (up to the repository root)\n"
+    "      --no-config     read no configuration file\n"
     "      --fail-on LEVEL exit 1 when a finding is at or above LEVEL:\n"
     "                      none, info, low, medium, high (default), critical\n"
+    "      --baseline FILE report only findings that are not in FILE\n"
+    "      --write-baseline FILE\n"
+    "                      write the findings to FILE as a baseline (exit 0 unless incomplete)\n"
+    "      --show-suppressed  list suppressed findings too (text output)\n"
+    "      --report-unused-ignores\n"
+    "                      report cpol:ignore comments that match no finding (exit 1 if any)\n"
+    "  -j, --jobs N        check with N threads (0: one per CPU; default 1)\n"
     "      --color WHEN    auto (default: colour on a terminal unless NO_COLOR is set),\n"
     "                      always, never\n"
-    "  -q, --quiet         print findings only, no summary line\n"
+    "  -q, --quiet         print findings only: no summary line, no progress\n"
     "  -h, --help          show this help\n"
     "\n"
     "Text output reads like a compiler's: path:line:col: severity RULE message, then the fix.\n"
@@ -83,11 +96,16 @@ typedef struct opts {
     const char **rules;
     size_t nrules;
     int no_builtin;
-    int fail_on; /* 0 = none */
+    int fail_on; /* 0 = none, -1 = not given */
     int color;   /* -1 auto */
     int quiet;
     const char **paths;
     size_t npaths;
+    const char *config; /* --config */
+    int no_config;
+    const char *baseline, *write_baseline;
+    int show_suppressed, unused_ignores;
+    long jobs;
 } opts;
 
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
@@ -159,10 +177,40 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o, int allow
                 o->color = 0;
             else
                 return usage_error(cmd, "--color: '%s' is not one of auto, always, never", v);
+        } else if (opt_value(argc, argv, &i, "-c", "--config", &v, &missing)) {
+            if (missing)
+                return usage_error(cmd, "option '%s' needs a value", a);
+            o->config = v;
+        } else if (opt_value(argc, argv, &i, NULL, "--baseline", &v, &missing)) {
+            if (missing)
+                return usage_error(cmd, "option '%s' needs a value", a);
+            o->baseline = v;
+        } else if (opt_value(argc, argv, &i, NULL, "--write-baseline", &v, &missing)) {
+            if (missing)
+                return usage_error(cmd, "option '%s' needs a value", a);
+            o->write_baseline = v;
+        } else if (opt_value(argc, argv, &i, "-j", "--jobs", &v, &missing)) {
+            if (missing)
+                return usage_error(cmd, "option '%s' needs a value", a);
+            char *end;
+            o->jobs = strtol(v, &end, 10);
+            if (*v == '\0' || *end != '\0' || o->jobs < 0 || o->jobs > 256)
+                return usage_error(cmd, "--jobs: '%s' is not a number from 0 to 256", v);
+        } else if (strcmp(a, "--no-config") == 0) {
+            o->no_config = 1;
+        } else if (strcmp(a, "--show-suppressed") == 0) {
+            o->show_suppressed = 1;
+        } else if (strcmp(a, "--report-unused-ignores") == 0) {
+            o->unused_ignores = 1;
         } else if (strcmp(a, "--no-builtin") == 0) {
             o->no_builtin = 1;
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
             o->quiet = 1;
+        } else if (strncmp(a, "-j", 2) == 0 && a[2] >= '0' && a[2] <= '9') {
+            char *end;
+            o->jobs = strtol(a + 2, &end, 10);
+            if (*end != '\0' || o->jobs > 256)
+                return usage_error(cmd, "--jobs: '%s' is not a number from 0 to 256", a + 2);
         } else if (a[0] == '-' && a[1] != '\0') {
             return usage_error(cmd, "unknown option '%s'", a);
         } else if (allow_paths) {
@@ -191,76 +239,97 @@ static cpol_engine *make_engine(const opts *o)
             return NULL;
         }
     }
+    /* the configuration names rules, so it comes after every rule is loaded */
+    if (o->config && cpol_engine_load_config(e, o->config) != 0) {
+        fprintf(stderr, "%s\n", cpol_engine_last_error(e));
+        cpol_engine_free(e);
+        return NULL;
+    }
+    if (o->baseline && cpol_engine_load_baseline(e, o->baseline) != 0) {
+        fprintf(stderr, "cpol: baseline: %s\n", cpol_engine_last_error(e));
+        cpol_engine_free(e);
+        return NULL;
+    }
     return e;
 }
 
-static const char *sev_color(cpol_severity s)
+/* The .cpol.yaml that applies to path: in its folder (the path itself when it is a folder) or the
+   nearest folder above, stopping at the repository root (a folder with .git) or at /. */
+static char *find_config(const char *path)
 {
-    switch (s) {
-    case CPOL_SEVERITY_CRITICAL: return "\033[1;35m";
-    case CPOL_SEVERITY_HIGH: return "\033[1;31m";
-    case CPOL_SEVERITY_MEDIUM: return "\033[1;33m";
-    case CPOL_SEVERITY_LOW: return "\033[1;36m";
-    default: return "\033[1;37m";
+    char *dir = realpath(path, NULL);
+    if (!dir)
+        return NULL;
+    struct stat st;
+    if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            *(slash == dir ? slash + 1 : slash) = '\0';
     }
+    for (;;) {
+        size_t n = strlen(dir) + sizeof "/.cpol.yaml";
+        char *cand = malloc(n);
+        if (!cand)
+            break;
+        snprintf(cand, n, "%s/.cpol.yaml", strcmp(dir, "/") == 0 ? "" : dir);
+        if (stat(cand, &st) == 0 && S_ISREG(st.st_mode)) {
+            free(dir);
+            return cand;
+        }
+        snprintf(cand, n, "%s/.git", strcmp(dir, "/") == 0 ? "" : dir);
+        int root = stat(cand, &st) == 0;
+        free(cand);
+        char *slash = strrchr(dir, '/');
+        if (root || !slash || strcmp(dir, "/") == 0)
+            break;
+        *(slash == dir ? slash + 1 : slash) = '\0';
+    }
+    free(dir);
+    return NULL;
 }
 
-static void print_text(const cpol_report *r, int color, int quiet)
+/* Progress on stderr, only on a terminal and only once a scan has taken a second. */
+typedef struct progress {
+    struct timespec start, last;
+    int shown;
+} progress;
+
+static double seconds_since(const struct timespec *t)
 {
-    size_t n = cpol_report_count(r);
-    size_t by_sev[6] = {0};
-    const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "";
-    const char *dim = color ? "\033[2m" : "";
-    for (size_t i = 0; i < n; i++) {
-        const cpol_finding *f = cpol_report_finding(r, i);
-        if (f->suppressed)
-            continue;
-        by_sev[f->severity]++;
-        printf("%s%s:%u:%u:%s %s%s%s %s%s%s %s", bold, f->file, f->line, f->column, reset,
-               color ? sev_color(f->severity) : "", cpol_severity_name(f->severity), reset, bold,
-               f->rule_id, reset, f->message);
-        if (f->object && *f->object)
-            printf(" %s[%s]%s", dim, f->object, reset);
-        printf("\n    fix: %s\n", f->remediation);
-    }
-    size_t ne = cpol_report_error_count(r);
-    for (size_t i = 0; i < ne; i++) {
-        const cpol_diag *d = cpol_report_error(r, i);
-        if (d->file && d->line)
-            fprintf(stderr, "%s:%u:%u: error: %s\n", d->file, d->line, d->column, d->message);
-        else if (d->file)
-            fprintf(stderr, "%s: error: %s\n", d->file, d->message);
-        else
-            fprintf(stderr, "error: %s\n", d->message);
-    }
-    if (quiet)
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+static void on_progress(void *ud, size_t done, size_t total)
+{
+    progress *p = ud;
+    if (seconds_since(&p->start) < 1.0)
         return;
-    size_t shown = 0;
-    for (int s = 1; s <= 5; s++)
-        shown += by_sev[s];
-    printf("%s%zu finding%s", bold, shown, shown == 1 ? "" : "s");
-    if (shown) {
-        printf(" (");
-        int first = 1;
-        for (int s = 5; s >= 1; s--) {
-            if (!by_sev[s])
-                continue;
-            printf("%s%zu %s", first ? "" : ", ", by_sev[s], cpol_severity_name((cpol_severity)s));
-            first = 0;
-        }
-        printf(")");
-    }
-    size_t files = cpol_report_file_count(r);
-    printf(" in %zu file%s", files, files == 1 ? "" : "s");
-    if (ne)
-        printf(", %zu error%s (scan incomplete)", ne, ne == 1 ? "" : "s");
-    printf("%s\n", reset);
+    if (p->shown && seconds_since(&p->last) < 0.1 && done != total)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &p->last);
+    if (total)
+        fprintf(stderr, "\r\033[Kcpol: checked %zu of %zu files", done, total);
+    else
+        fprintf(stderr, "\r\033[Kcpol: read %zu files", done);
+    fflush(stderr);
+    p->shown = 1;
+}
+
+static int write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    int ok = fputs(text, f) >= 0;
+    return fclose(f) == 0 && ok ? 0 : -1;
 }
 
 static int cmd_scan(int argc, char **argv)
 {
     const char *rules[argc + 1], *paths[argc + 1];
-    opts o = {"text", rules, 0, 0, CPOL_SEVERITY_HIGH, -1, 0, paths, 0};
+    opts o = {"text", rules, 0, 0, -1, -1, 0, paths, 0, NULL, 0, NULL, NULL, 0, 0, 1};
     for (int i = 0; i < argc; i++)
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             fputs(usage_scan, stdout);
@@ -269,47 +338,115 @@ static int cmd_scan(int argc, char **argv)
     int rc = parse_opts("scan", argc, argv, &o, 1);
     if (rc)
         return rc;
-    if (strcmp(o.format, "text") != 0 && strcmp(o.format, "json") != 0)
-        return usage_error("scan", "--format: '%s' is not one of text, json", o.format);
+    static const char *const formats[] = {"text", "json", "sarif", "junit", "github"};
+    int fmt = -1;
+    for (int i = 0; i < 5; i++)
+        if (strcmp(o.format, formats[i]) == 0)
+            fmt = i;
+    if (fmt < 0)
+        return usage_error("scan", "--format: '%s' is not one of text, json, sarif, junit, github",
+                           o.format);
     if (o.npaths == 0)
         return usage_error("scan", "%s", "no PATH given (use '.' for the current folder)");
-    cpol_engine *e = make_engine(&o);
-    if (!e)
-        return EXIT_USAGE;
-    cpol_report *r = NULL;
-    rc = cpol_engine_scan_paths(e, o.paths, o.npaths, &r);
-    if (rc != 0) {
-        fprintf(stderr, "cpol: scan failed: %s\n", cpol_engine_last_error(e));
-        cpol_engine_free(e);
+    char *found = NULL;
+    if (o.config && o.no_config)
+        return usage_error("scan", "%s", "--config and --no-config exclude each other");
+    if (!o.config && !o.no_config)
+        o.config = found = find_config(o.paths[0]);
+    if (o.jobs == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        o.jobs = n > 0 ? (n > 256 ? 256 : n) : 1;
+    }
+    size_t nengines = (size_t)o.jobs;
+    cpol_engine **engines = calloc(nengines, sizeof *engines);
+    if (!engines) {
+        free(found);
+        fprintf(stderr, "cpol: out of memory\n");
         return EXIT_INCOMPLETE;
     }
-    if (strcmp(o.format, "json") == 0) {
-        char *json = cpol_report_to_json(r);
-        if (!json) {
+    for (size_t i = 0; i < nengines; i++)
+        if (!(engines[i] = make_engine(&o))) {
+            for (size_t j = 0; j < i; j++)
+                cpol_engine_free(engines[j]);
+            free(engines);
+            free(found);
+            return EXIT_USAGE;
+        }
+    free(found);
+    cpol_engine *e = engines[0];
+    int fail_on = o.fail_on;
+    if (fail_on < 0)
+        fail_on = cpol_engine_config_fail_on(e);
+    if (fail_on < 0)
+        fail_on = CPOL_SEVERITY_HIGH;
+    progress prog;
+    memset(&prog, 0, sizeof prog);
+    clock_gettime(CLOCK_MONOTONIC, &prog.start);
+    if (!o.quiet && isatty(STDERR_FILENO))
+        cpol_engine_set_progress(e, on_progress, &prog);
+    cpol_report *r = NULL;
+    rc = nengines > 1 ? cpol_engine_scan_paths_parallel(engines, nengines, o.paths, o.npaths, &r)
+                      : cpol_engine_scan_paths(e, o.paths, o.npaths, &r);
+    if (prog.shown)
+        fputs("\r\033[K", stderr);
+    if (rc != 0) {
+        fprintf(stderr, "cpol: scan failed: %s\n", cpol_engine_last_error(e));
+        for (size_t i = 0; i < nengines; i++)
+            cpol_engine_free(engines[i]);
+        free(engines);
+        return EXIT_INCOMPLETE;
+    }
+    char *text = NULL;
+    if (fmt == 1 || fmt == 2 || fmt == 3) {
+        text = fmt == 1 ? cpol_report_to_json(r) : fmt == 2 ? cpol_report_to_sarif(r)
+                                                           : cpol_report_to_junit(r);
+        if (!text) {
             fprintf(stderr, "cpol: out of memory\n");
             rc = EXIT_INCOMPLETE;
         } else {
-            fputs(json, stdout);
-            cpol_free(json);
+            fputs(text, stdout);
+            cpol_free(text);
         }
+        print_errors(r);
+        for (size_t i = 0; o.unused_ignores && i < cpol_report_unused_ignore_count(r); i++) {
+            const cpol_diag *d = cpol_report_unused_ignore(r, i);
+            fprintf(stderr, "%s:%u:%u: unused %s\n", d->file, d->line, d->column, d->message);
+        }
+    } else if (fmt == 4) {
+        print_github(r, o.unused_ignores);
     } else {
         int color = o.color;
         if (color < 0) {
             const char *nc = getenv("NO_COLOR");
             color = isatty(STDOUT_FILENO) && !(nc && *nc);
         }
-        print_text(r, color, o.quiet);
+        text_opts t = {color, o.quiet, o.show_suppressed, o.unused_ignores};
+        print_text(r, &t);
     }
     int failing = 0;
     for (size_t i = 0; i < cpol_report_count(r); i++) {
         const cpol_finding *f = cpol_report_finding(r, i);
-        if (!f->suppressed && o.fail_on && (int)f->severity >= o.fail_on)
+        if (!f->suppressed && fail_on && (int)f->severity >= fail_on)
             failing = 1;
+    }
+    if (o.unused_ignores && cpol_report_unused_ignore_count(r))
+        failing = 1;
+    if (rc == 0 && o.write_baseline) {
+        char *bl = cpol_report_to_baseline(r);
+        if (!bl || write_file(o.write_baseline, bl) != 0) {
+            fprintf(stderr, "cpol: cannot write the baseline %s\n", o.write_baseline);
+            rc = EXIT_INCOMPLETE;
+        } else if (!o.quiet)
+            fprintf(stderr, "cpol: wrote %s\n", o.write_baseline);
+        cpol_free(bl);
+        failing = 0; /* recording the findings is the point, not failing on them */
     }
     if (rc == 0)
         rc = cpol_report_incomplete(r) ? EXIT_INCOMPLETE : failing ? EXIT_FINDINGS : EXIT_CLEAN;
     cpol_report_free(r);
-    cpol_engine_free(e);
+    for (size_t i = 0; i < nengines; i++)
+        cpol_engine_free(engines[i]);
+    free(engines);
     return rc;
 }
 
@@ -361,7 +498,7 @@ static int cmd_rules(int argc, char **argv)
         return rules_test(n, dirs, verbose);
     }
     const char *rules[argc + 1], *paths[argc + 1];
-    opts o = {"text", rules, 0, 0, 0, -1, 0, paths, 0};
+    opts o = {"text", rules, 0, 0, 0, -1, 0, paths, 0, NULL, 1, NULL, NULL, 0, 0, 1};
     for (int i = 0; i < argc; i++)
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             fputs(usage_rules, stdout);
