@@ -90,6 +90,19 @@ local function walk(build, visit)
     end
 end
 
+-- The message for an unpinned reference. The parser splits only valid references, so a missing
+-- repository means Docker would refuse the reference: with an '@' the digest is malformed
+-- (placeholders such as sha256:123456 are common in examples) and pins nothing.
+local function unpinned(ref, repository)
+    if repository then
+        return "image " .. ref .. " is not pinned by digest"
+    elseif string.find(ref, "@", 1, true) then
+        return "image " .. ref .. " has a malformed digest (sha256: and 64 hex digits), " ..
+            "so it is not pinned"
+    end
+    return "image " .. ref .. " is not a valid image reference, so no digest pins it"
+end
+
 return {
     id = "CP010",
     control = 10,
@@ -114,7 +127,7 @@ return {
             -- checked where the Dockerfile itself is scanned
             local img = c.image
             if img and not img.digest and not img.unresolved and not img.interpolated and img.ref then
-                report{ at = img, message = "image " .. img.ref .. " is not pinned by digest" }
+                report{ at = img, message = unpinned(img.ref, img.repository) }
             end
             return
         end
@@ -127,7 +140,7 @@ return {
                     return
                 end
                 local shown = img.ref or img.raw or "?"
-                report{ at = img, message = "base image " .. shown .. " is not pinned by digest" }
+                report{ at = img, message = "base " .. unpinned(shown, img.repository) }
             else
                 local parsed = cpol.image(img)
                 if not parsed or parsed.digest then

@@ -1,7 +1,8 @@
 -- CP105: a FROM (or COPY --from image) with `:latest` or no tag at all follows whatever the
 -- registry publishes next, so two builds of the same Dockerfile can ship different systems. A digest
 -- pins the content, so a digest-pinned reference is fine whatever its tag. Checked for the images
--- the final stage depends on, like CP010.
+-- the final stage depends on, like CP010. A reference that does not parse (the parser then gives
+-- only `ref`) is left alone: `name:1.0@sha256:123` has a tag, and claiming "no tag" would be false.
 
 local function lower(s)
     return s and string.lower(s) or nil
@@ -112,6 +113,9 @@ return {
             if not img or img.digest or img.unresolved or img.interpolated or not img.ref then
                 return
             end
+            if not img.repository then
+                return -- not a valid reference (e.g. a malformed digest): its tag is unknown
+            end
             if img.tag == nil then
                 report{ at = img, message = "image " .. img.ref .. " has no tag (implicitly latest)" }
             elseif img.tag == "latest" then
@@ -125,8 +129,8 @@ return {
         walk(c.build, function(kind, img, at)
             local tag, digest, shown
             if kind == "from" then
-                if img.scratch or img.unresolved then
-                    return
+                if img.scratch or img.unresolved or not img.repository then
+                    return -- no image, or a reference that does not parse: no tag to judge
                 end
                 tag, digest, shown = img.tag, img.digest, img.ref or img.raw or "?"
             else
