@@ -119,7 +119,9 @@ class BuildCore(build_ext):
         ext.sources = [str(wrapper)]
         ext.include_dirs = include
         ext.extra_objects = objects
-        ext.extra_link_args = pkg_config("--libs") + ["-lm", "-lpthread"]
+        # -Bsymbolic: the core's own calls stay inside the module even if another copy of the
+        # library (with the same exported cpol_* names) is loaded into the process
+        ext.extra_link_args = pkg_config("--libs") + ["-lm", "-lpthread", "-Wl,-Bsymbolic"]
         super().build_extension(ext)
 
 
