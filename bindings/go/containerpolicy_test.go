@@ -190,7 +190,8 @@ func TestFoldersAreWalked(t *testing.T) {
 			root = append(root, f.File)
 		}
 	}
-	if r.Summary.Files != 2 || !reflect.DeepEqual(root, []string{filepath.Join(dir, "a", "Dockerfile")}) {
+	want := []string{filepath.Join(dir, "a", "Dockerfile")}
+	if r.Summary.Files != 2 || !reflect.DeepEqual(root, want) {
 		t.Fatalf("files %d, CP001 in %v", r.Summary.Files, root)
 	}
 }
@@ -244,7 +245,8 @@ func TestErrors(t *testing.T) {
 		t.Fatalf("empty name: %v", err)
 	}
 
-	if _, err := NewEngine(Options{Rules: []string{filepath.Join(dir, "policy")}}); kindOfErr(t, err) != KindIO {
+	_, err = NewEngine(Options{Rules: []string{filepath.Join(dir, "policy")}})
+	if kindOfErr(t, err) != KindIO {
 		t.Fatalf("missing rules: %v", err)
 	}
 	bad := filepath.Join(dir, "BAD001-broken.lua")

@@ -30,5 +30,6 @@ def root() -> Path:
 def cpol() -> str:
     path = os.environ.get("CPOL")
     if not path:
-        pytest.skip("set CPOL to the cpol binary to compare with the CLI (tests/cli/test_python.sh does)")
+        pytest.skip("set CPOL to the cpol binary to compare with the CLI "
+                    "(tests/cli/test_python.sh does)")
     return path

@@ -24,7 +24,8 @@ def test_bad_dockerfile_root_user_finding_has_every_field():
     cp001 = [f for f in report.findings if f.rule_id == "CP001"]
     assert len(cp001) == 1
     f = cp001[0]
-    assert (f.control, f.severity, f.file, f.line, f.column) == (1, "high", str(BAD_DOCKERFILE), 2, 1)
+    assert (f.control, f.severity, f.file, f.line, f.column) == \
+        (1, "high", str(BAD_DOCKERFILE), 2, 1)
     assert f.title == "Container runs as root"
     assert f.object == "Dockerfile final stage"
     assert "no USER instruction" in f.message

@@ -43,7 +43,8 @@ class Finding:
         return SEVERITIES.index(self.severity) + 1 if self.severity in SEVERITIES else 0
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.severity} {self.rule_id} {self.message}"
+        return (f"{self.file}:{self.line}:{self.column}: {self.severity} {self.rule_id} "
+                f"{self.message}")
 
 
 @dataclass(frozen=True)
