@@ -114,7 +114,7 @@ cpol_engine *cpol_engine_new(const cpol_options *opts)
         free(e);
         return NULL;
     }
-    if (!e->opts.no_builtin_rules && rules_load_builtin(e) != 0) {
+    if (rules_load_builtin(e, !e->opts.no_builtin_rules) != 0) {
         /* a built-in rule that does not load is a bug of ours; refuse to pretend */
         cpol_engine_free(e);
         return NULL;
@@ -176,6 +176,16 @@ static int ends_with(const char *s, const char *suffix)
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
+/* Libraries (`_name.lua`) load before the rules of a folder, then everything by name. */
+static int rule_file_order(const char *a, const char *b)
+{
+    const char *ba = strrchr(a, '/'), *bb = strrchr(b, '/');
+    int la = (ba ? ba[1] : a[0]) == '_', lb = (bb ? bb[1] : b[0]) == '_';
+    if (la != lb)
+        return la ? -1 : 1;
+    return strcmp(a, b);
+}
+
 static int add_rule_file(cpol_engine *e, const char *path)
 {
     char *data;
@@ -185,7 +195,10 @@ static int add_rule_file(cpol_engine *e, const char *path)
         engine_set_error(e, "%s: %s", path, why);
         return CPOL_EIO;
     }
-    int rc = rules_load_source(e, path, data, len, 0);
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    int rc = base[0] == '_' ? rules_load_library(e, path, data, len)
+                            : rules_load_source(e, path, data, len, 0);
     free(data);
     return rc;
 }
@@ -242,7 +255,7 @@ int cpol_engine_add_rules(cpol_engine *e, const char *path)
     int rc = 0;
     for (size_t i = 0; i < files.n; i++)
         for (size_t j = i + 1; j < files.n; j++)
-            if (strcmp(files.paths[i], files.paths[j]) > 0) {
+            if (rule_file_order(files.paths[i], files.paths[j]) > 0) {
                 char *t = files.paths[i];
                 files.paths[i] = files.paths[j];
                 files.paths[j] = t;
@@ -379,7 +392,7 @@ static node *load_dockerfile(void *ud, const char *path, const char *inline_text
     size_t len = 0;
     char why[256];
     if (!inline_text && read_file(path, s->e->limits.max_file_size, &data, &len, why, sizeof why)) {
-        diag_add(&s->report->sink, at.file, at.line, at.col, "cannot read the Dockerfile %s: %s",
+        diag_add(&s->report->sink, at.file, at.line, at.col, "build: Dockerfile %s: %s",
                  path, why);
         return NULL;
     }
@@ -456,6 +469,16 @@ static int parse_into(scan *s, const char *name, const char *data, size_t len, c
     case CPOL_FORMAT_K8S:
         k8s_parse(&ctx, data, len);
         break;
+    case CPOL_FORMAT_OCI:
+        oci_parse(&ctx, data, len);
+        break;
+    case CPOL_FORMAT_DOCKER_RUN:
+        dockerrun_parse(&ctx, data, len);
+        break;
+    case CPOL_FORMAT_GITHUB:
+    case CPOL_FORMAT_GITLAB:
+        workflow_parse(&ctx, data, len, (int)fmt);
+        break;
     default:
         diag_add(&s->report->sink, name, 0, 0, "the %s format is not supported yet",
                  cpol_format_name(fmt));
@@ -519,10 +542,23 @@ static int scan_file(scan *s, const char *path, int named)
     return rc;
 }
 
+/* Does the file start with "#!"? Read two bytes only: extensionless files may be big binaries. */
+static int starts_with_shebang(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    char b[2] = {0, 0};
+    size_t n = fread(b, 1, 2, f);
+    fclose(f);
+    return n == 2 && b[0] == '#' && b[1] == '!';
+}
+
 static int want_candidate(const char *path, void *ud)
 {
     (void)ud;
-    return detect_by_name(path) != CPOL_FORMAT_AUTO || detect_content_candidate(path);
+    return detect_by_name(path) != CPOL_FORMAT_AUTO || detect_content_candidate(path) ||
+           (detect_shebang_candidate(path) && starts_with_shebang(path));
 }
 
 static int scan_path(scan *s, const char *path)

@@ -54,6 +54,7 @@ struct cpol_engine {
     lpat_budget pat;
     int proxy_mt_newindex_ref; /* shared functions of read-only proxies */
     int report_fn_ref;         /* the `report` function handed to check() */
+    int lib_ref;               /* functions of the built-in libraries (rules/_*.lua), or LUA_NOREF */
     /* configuration (config.c): ignore globs relative to config_dir, fail-on (-1 = not set) */
     char *config_dir;
     char **ignore;
@@ -101,7 +102,12 @@ int sandbox_deadline_passed(cpol_engine *e);
 void view_push(cpol_engine *e, const node *n, int cache);
 
 /* rules.c */
-int rules_load_builtin(cpol_engine *e);
+/* Load the built-in libraries (rules/_*.lua, always: custom rules use them too) and, when
+   with_rules, the built-in rules. */
+int rules_load_builtin(cpol_engine *e, int with_rules);
+/* Load a library file (`_name.lua`): its functions join every rule's `cpol` table for the rules
+   loaded after it; a function of the same name replaces the earlier one. */
+int rules_load_library(cpol_engine *e, const char *origin, const char *src, size_t len);
 int rules_load_source(cpol_engine *e, const char *origin, const char *src, size_t len, int builtin);
 void rules_free(cpol_engine *e);
 unsigned rules_format_bit(const char *name);

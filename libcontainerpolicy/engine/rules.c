@@ -421,13 +421,67 @@ int rules_load_source(cpol_engine *e, const char *origin, const char *src, size_
     return 0;
 }
 
-int rules_load_builtin(cpol_engine *e)
+/*
+ * A built-in library (rules/_name.lua) returns a table of functions that every rule then finds
+ * in its `cpol` table (cpol.final_stage, cpol.base_image, ...): model walks several rules need,
+ * written once. It runs in a sandbox environment of its own, like a rule.
+ */
+int rules_load_library(cpol_engine *e, const char *origin, const char *src, size_t len)
 {
-    for (size_t i = 0; i < builtin_rule_count; i++) {
-        int rc = rules_load_source(e, builtin_rules[i].name, builtin_rules[i].source,
-                                   builtin_rules[i].len, 1);
-        if (rc)
-            return rc;
+    lua_State *L = e->L;
+    int top = lua_gettop(L);
+    char chunk[512];
+    snprintf(chunk, sizeof chunk, "@%s", origin);
+    if (luaL_loadbufferx(L, src, len, chunk, "t") != LUA_OK) {
+        engine_set_error(e, "%s", lua_tostring(L, -1));
+        lua_settop(L, top);
+        return CPOL_ERULE;
+    }
+    sandbox_new_env(e);
+    lua_setupvalue(L, -2, 1);
+    if (sandbox_pcall(e, 0, 1, 1) != LUA_OK) {
+        char why[256];
+        const char *reason = sandbox_abort_reason(e, why, sizeof why);
+        engine_set_error(e, "%s", reason ? reason : lua_type(L, -1) == LUA_TSTRING
+                                                        ? lua_tostring(L, -1)
+                                                        : "error while loading the library");
+        lua_settop(L, top);
+        return CPOL_ERULE;
+    }
+    if (!lua_istable(L, -1)) {
+        engine_set_error(e, "%s: a library (a file whose name starts with '_') must return a "
+                            "table of functions", origin);
+        lua_settop(L, top);
+        return CPOL_ERULE;
+    }
+    if (e->lib_ref == LUA_NOREF) {
+        lua_newtable(L);
+        e->lib_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, e->lib_ref);
+    lua_pushnil(L);
+    while (lua_next(L, -3)) {
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, -4);
+    }
+    lua_settop(L, top);
+    return 0;
+}
+
+int rules_load_builtin(cpol_engine *e, int with_rules)
+{
+    for (int pass = 0; pass < (with_rules ? 2 : 1); pass++) {
+        for (size_t i = 0; i < builtin_rule_count; i++) {
+            const builtin_rule *b = &builtin_rules[i];
+            int is_lib = b->name[0] == '_';
+            if (is_lib != (pass == 0))
+                continue;
+            int rc = is_lib ? rules_load_library(e, b->name, b->source, b->len)
+                            : rules_load_source(e, b->name, b->source, b->len, 1);
+            if (rc)
+                return rc;
+        }
     }
     return 0;
 }

@@ -237,6 +237,18 @@ void sandbox_new_env(cpol_engine *e)
     lua_setfield(L, -2, "option");
     lua_pushinteger(L, CPOL_RULE_API_VERSION);
     lua_setfield(L, -2, "api");
+    if (e->lib_ref != LUA_NOREF) {
+        /* the built-in libraries' functions, copied so a rule that replaces one affects only
+           itself */
+        lua_rawgeti(L, LUA_REGISTRYINDEX, e->lib_ref);
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+            lua_pushvalue(L, -2);
+            lua_insert(L, -2);
+            lua_rawset(L, -5);
+        }
+        lua_pop(L, 1);
+    }
     lua_setfield(L, env, "cpol");
     lua_pushvalue(L, env);
     lua_setfield(L, env, "_G");
@@ -264,6 +276,7 @@ static int open_protected(lua_State *L)
 
 int sandbox_open(cpol_engine *e)
 {
+    e->lib_ref = LUA_NOREF;
     e->L = lua_newstate(capped_alloc, e);
     if (!e->L)
         return CPOL_ENOMEM;
