@@ -205,6 +205,10 @@ def main():
     print()
     print("Labels: %d in all, %d mapped (%d upstream checks), %d unmapped (%d upstream checks)." % (
         len(labels), len(mapped), len({r[1] for r in mapped}), unmapped_rows, len(unmapped)))
+    multi = sorted(rel for rel in results if workload_objects(os.path.join(corpus, rel)) > 1)
+    print("%d of the %d labelled files hold more than one workload object; their file-level label "
+          "may be about one object while a finding of ours is about another (each such "
+          "disagreement below says so)." % (len(multi), len(results)))
     print()
     print("Disagreements (%d):" % len(disagreements))
     for d in disagreements:
