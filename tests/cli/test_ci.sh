@@ -469,6 +469,34 @@ check "-j: corpus has findings" "yes" "$(echo "$a" | grep -q '"rule_id": "CP001"
 "$CPOL" scan --no-config -j x . >/dev/null 2>&1
 check "-j: not a number exits 2" 2 $?
 
+# --- progress: on a terminal, once a scan takes more than a second ----------------------------------
+mkdir -p "$tmp/slow/r"
+for i in $(seq 1 40); do printf 'FROM alpine:3\n' > "$tmp/slow/$i.Dockerfile"; done
+cat > "$tmp/slow/r/slow.lua" <<'EOF'
+return {
+  id = "S001", severity = "low", title = "slow", formats = { "dockerfile" }, remediation = "none",
+  check = function(c, report)
+    local t = 0
+    for i = 1, 4000000 do t = t + i end
+  end,
+}
+EOF
+# three such rules: about 2 s here, well over the second after which progress shows
+sed "s/S001/S002/" "$tmp/slow/r/slow.lua" > "$tmp/slow/r/slow2.lua"
+sed "s/S001/S003/" "$tmp/slow/r/slow.lua" > "$tmp/slow/r/slow3.lua"
+S="--no-config --no-builtin --rules $tmp/slow/r"
+if command -v script >/dev/null; then
+    got=$(script -qc "$CPOL scan $S $tmp/slow >/dev/null" /dev/null)
+    check "progress: shown on a terminal for a slow scan" "yes" \
+        "$([[ "$got" == *"cpol: checked "*" of 40 files"* ]] && echo yes || echo "no: ${got:0:200}")"
+    got=$(script -qc "$CPOL scan -q $S $tmp/slow >/dev/null" /dev/null)
+    check "progress: not with -q" "" "$got"
+    got=$(script -qc "$CPOL scan $S $tmp/slow/1.Dockerfile >/dev/null" /dev/null)
+    check "progress: not for a fast scan" "" "$got"
+fi
+got=$("$CPOL" scan $S "$tmp/slow" 2>&1 >/dev/null)
+check "progress: not when stderr is not a terminal" "" "$got"
+
 # --- exit codes (DESIGN section 6) ------------------------------------------------------------------------
 printf 'FROM alpine:3\nRUN a\n' > "$tmp/e.Dockerfile"
 for lv in "none 0" "critical 0" "high 0" "medium 1" "low 1" "info 1"; do
@@ -484,6 +512,26 @@ check "exit: incomplete scan with findings is 3" 3 $?
 check "exit: 3 in sarif too" 3 $?
 "$CPOL" scan --no-config --format xml . >/dev/null 2>&1
 check "exit: unknown --format is 2" 2 $?
+
+# --- distribution files ---------------------------------------------------------------------------------
+got=$(python3 - "$ROOT" <<'EOF' 2>&1
+import re, sys, yaml
+root = sys.argv[1]
+a = yaml.safe_load(open(root + "/action.yml"))
+steps = a["runs"]["steps"]
+print(a["runs"]["using"], [s.get("uses", "run") for s in steps].count("github/codeql-action/upload-sarif@v3"),
+      any("--format sarif" in s.get("run", "") for s in steps))
+hooks = yaml.safe_load(open(root + "/.pre-commit-hooks.yaml"))
+print([h["id"] for h in hooks])
+r = re.compile(hooks[0]["files"])
+names = ["Dockerfile", "app/Dockerfile.prod", "Containerfile", "web.Dockerfile", "docker-compose.yml",
+         "deploy/compose.prod.yaml", "deploy/k8s.yaml", "Dockerfilex", "README.md"]
+print(" ".join(n for n in names if r.search(n)))
+EOF
+)
+check "action.yml and .pre-commit-hooks.yaml" "composite 1 True
+['cpol', 'cpol-docker']
+Dockerfile app/Dockerfile.prod Containerfile web.Dockerfile docker-compose.yml deploy/compose.prod.yaml" "$got"
 
 # --- the project's own Dockerfile scans clean ---------------------------------------------------------------
 "$CPOL" scan --no-config --fail-on low "$ROOT/Dockerfile" >/dev/null
