@@ -789,6 +789,29 @@ typedef struct gl_tmpl {
     const yv *build;    /* the include entry of Jobs/Build or Auto-DevOps */
 } gl_tmpl;
 
+/* pipeline.includes: {type (local, remote, project, template, component), path, pos} */
+static void gl_include_record(wf_p *p, node *list, const yv *e)
+{
+    static const char *const types[] = {"local", "remote", "project", "template", "component"};
+    const char *type = NULL;
+    const yv *path = NULL;
+    if (e->kind == YV_SCALAR) {
+        path = e;
+        type = strncmp(e->u.str.s, "http", 4) == 0 ? "remote" : "local";
+    }
+    for (size_t i = 0; e->kind == YV_MAP && !type && i < sizeof types / sizeof types[0]; i++)
+        if ((path = scalar(e, types[i])) != NULL)
+            type = types[i];
+    node *n = type ? node_map(p->a, vpos(p, e)) : NULL;
+    if (!n)
+        return;
+    node_set_str(p->a, n, "type", type, nopos());
+    node_set_strn(p->a, n, "path", path->u.str.s, path->u.str.len, vpos(p, path));
+    if (strcmp(type, "project") == 0)
+        set_scalar(p, n, "file", e, "file");
+    node_push(p->a, list, n);
+}
+
 static void gl_include_one(const yv *e, gl_tmpl *t)
 {
     const yv *tm = e->kind == YV_MAP ? scalar(e, "template") : NULL;
@@ -921,16 +944,20 @@ static void gitlab_template_job(wf_p *p, const char *name, const yv *at, int sca
     }
 }
 
-static void gitlab(wf_p *p)
+static void gitlab(wf_p *p, node *pipe)
 {
     const yv *root = p->root;
     gl_tmpl t = {NULL, NULL};
     const yv *inc = yv_get(root, "include");
-    if (inc && inc->kind == YV_SEQ)
-        for (size_t i = 0; i < inc->u.seq.n; i++)
-            gl_include_one(inc->u.seq.v[i], &t);
-    else if (inc)
-        gl_include_one(inc, &t);
+    node *incl = inc && !yv_is_null(inc) ? node_set_list(p->a, pipe, "includes", vpos(p, inc))
+                                         : NULL;
+    size_t ninc = inc && inc->kind == YV_SEQ ? inc->u.seq.n : inc && !yv_is_null(inc) ? 1 : 0;
+    for (size_t i = 0; i < ninc; i++) {
+        const yv *e = inc->kind == YV_SEQ ? inc->u.seq.v[i] : inc;
+        gl_include_one(e, &t);
+        if (incl)
+            gl_include_record(p, incl, e);
+    }
     int have_scanning = 0, have_build = 0;
     for (size_t i = 0; i < root->u.map.n; i++) {
         const yv *k = root->u.map.v[i].key, *v = root->u.map.v[i].val;
@@ -1016,7 +1043,7 @@ int workflow_parse(parse_ctx *ctx, const char *data, size_t len, int format)
     if (root) {
         p.root = root;
         if (gitlab_fmt)
-            gitlab(&p);
+            gitlab(&p, pipe);
         else
             github(&p, pipe);
     }
