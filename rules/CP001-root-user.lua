@@ -12,34 +12,6 @@ local function listed(list, u)
     return false
 end
 
--- The stage a FROM <stage> reference names (stage names compare case-insensitively).
-local function stage_named(build, name)
-    if not name then
-        return nil
-    end
-    local want = string.lower(name)
-    for _, s in ipairs(build.stages or {}) do
-        if s.name and string.lower(s.name) == want then
-            return s
-        end
-    end
-    return nil
-end
-
--- The external image at the root of the final stage's FROM chain (nil when it cannot be known).
-local function external_base(build, image)
-    local seen = 0
-    while image and image.stage and seen < 64 do
-        local s = stage_named(build, image.stage)
-        if not s then
-            return nil
-        end
-        image = s.base
-        seen = seen + 1
-    end
-    return image
-end
-
 -- Some bases are documented to run as a non-root user when the Dockerfile sets none.
 local function nonroot_base(image)
     if not image or image.unresolved or image.scratch then
@@ -138,7 +110,7 @@ return {
             local b = c.build
             local final = b and b.stages and b.stages[b.final or #b.stages]
             local img = c.image or (final and final.base)
-            if b and nonroot_base(external_base(b, img)) then
+            if b and nonroot_base(cpol.base_image(b, img)) then
                 return
             end
             if c.kind == "compose-service" then

@@ -2,30 +2,6 @@
 -- (slim, alpine, distroless, chainguard, scratch) would do. Only images on the `full_images` list
 -- are reported: an unknown or private base says nothing about its size, so it is left alone.
 
-local function stage_named(build, name)
-    local want = string.lower(name)
-    for _, s in ipairs(build.stages or {}) do
-        if s.name and string.lower(s.name) == want then
-            return s
-        end
-    end
-    return nil
-end
-
--- Follow FROM <stage> to the external image at the root of the chain.
-local function external_base(build, image)
-    local hops = 0
-    while image and image.stage and build and hops < 64 do
-        local s = stage_named(build, image.stage)
-        if not s then
-            return nil
-        end
-        image = s.base
-        hops = hops + 1
-    end
-    return image
-end
-
 -- "3.12-slim-bookworm" -> {"3", "12", "slim", "bookworm"}
 local function words(s)
     local out = {}
@@ -129,7 +105,7 @@ return {
         if not img or img.unresolved or img.interpolated then
             return
         end
-        local base = external_base(c.build, img)
+        local base = cpol.base_image(c.build, img)
         if not base or base.unresolved or minimal(base) then
             return
         end

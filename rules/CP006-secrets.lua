@@ -3,50 +3,6 @@
 -- COPY/ADD put into the final image, by name or through `COPY . .` from a build context whose
 -- .dockerignore lets them in (build.context_files is already filtered by it).
 
-local function lower(s)
-    return s and string.lower(s) or nil
-end
-
-local function stage_named(build, name)
-    local want = lower(name)
-    for i, s in ipairs(build.stages or {}) do
-        if s.name and lower(s.name) == want then
-            return s, i
-        end
-    end
-    return nil
-end
-
-local function final_index(build)
-    local stages = build.stages or {}
-    local final = #stages
-    for i, s in ipairs(stages) do
-        if build.final ~= nil and s.index == build.final then
-            final = i
-        end
-    end
-    return final
-end
-
--- Stages whose layers end up in the final image: the final stage and its FROM <stage> parents.
-local function final_chain(build)
-    local stages = build.stages or {}
-    local chain, i, hops = {}, final_index(build), 0
-    while stages[i] and hops < 64 do
-        chain[i] = true
-        local base = stages[i].base
-        if not (base and base.stage) then
-            break
-        end
-        local _, j = stage_named(build, base.stage)
-        if not j or chain[j] then
-            break
-        end
-        i, hops = j, hops + 1
-    end
-    return chain
-end
-
 -- A value that is (or is built from) a variable reference is not a literal secret.
 local function is_reference(v)
     return string.find(v, "%$[%a_{]") ~= nil
@@ -314,7 +270,7 @@ return {
             return
         end
         local seen = {}
-        local chain = final_chain(build)
+        local _, chain = cpol.final_chain(build)
         for _, a in ipairs(build.args or {}) do
             check_var("ARG", a, "", false, false, report, seen)
         end

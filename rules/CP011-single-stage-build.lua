@@ -9,63 +9,6 @@ local function lower(s)
     return s and string.lower(s) or nil
 end
 
-local function find_stage(build, ref)
-    local stages = build.stages or {}
-    if string.match(ref, "^%d+$") then
-        local n = tonumber(ref)
-        return stages[n + 1] and (n + 1) or nil
-    end
-    local want = lower(ref)
-    for i, s in ipairs(stages) do
-        if s.name and lower(s.name) == want then
-            return i
-        end
-    end
-    return nil
-end
-
-local function final_index(build)
-    local stages = build.stages or {}
-    local final = #stages
-    for i, s in ipairs(stages) do
-        if build.final ~= nil and s.index == build.final then
-            final = i
-        end
-    end
-    return final
-end
-
--- Final stage and its FROM <stage> parents, in build order, plus the external base image.
-local function chain_of(build)
-    local stages = build.stages or {}
-    local list, member, i, hops = {}, {}, final_index(build), 0
-    local base
-    while stages[i] and not member[i] and hops < 64 do
-        member[i] = true
-        table.insert(list, 1, i)
-        base = stages[i].base
-        if not (base and base.stage) then
-            break
-        end
-        i = find_stage(build, base.stage)
-        hops = hops + 1
-        if not i then
-            base = nil
-            break
-        end
-    end
-    return list, member, base
-end
-
-local function mount_from(m)
-    if type(m) == "string" then
-        return string.match("," .. m, ",from=([^,]+)")
-    elseif type(m) == "table" then
-        return m.from
-    end
-    return nil
-end
-
 local function basename_of(p)
     return string.match(p, "([^/]+)$") or p
 end
@@ -355,7 +298,7 @@ return {
         if not build then
             return
         end
-        local list, member, base = chain_of(build)
+        local list, member, base = cpol.final_chain(build)
         local chain_ins = {}
         for _, i in ipairs(list) do
             for _, ins in ipairs(build.stages[i].instructions or {}) do
@@ -371,11 +314,11 @@ return {
             end
             if flags and ins.cmd == "RUN" and flags.mount then
                 for _, m in ipairs(flags.mount) do
-                    refs[#refs + 1] = mount_from(m)
+                    refs[#refs + 1] = cpol.mount_from(m)
                 end
             end
             for _, r in ipairs(refs) do
-                local j = find_stage(build, r)
+                local _, j = cpol.stage(build, r)
                 if j and not member[j] then
                     return
                 end

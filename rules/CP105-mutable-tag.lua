@@ -4,91 +4,21 @@
 -- the final stage depends on, like CP010. A reference that does not parse (the parser then gives
 -- only `ref`) is left alone: `name:1.0@sha256:123` has a tag, and claiming "no tag" would be false.
 
-local function lower(s)
-    return s and string.lower(s) or nil
-end
-
--- The stage a --from / FROM value names: a stage name (case-insensitive) or a 0-based index.
-local function find_stage(build, ref, before)
-    local stages = build.stages or {}
-    local n = tonumber(ref)
-    if n and string.match(ref, "^%d+$") then
-        local s = stages[n + 1]
-        if s and (not before or n + 1 < before) then
-            return s, n + 1
+-- tag, digest and the reference as shown, for an entry of cpol.build_images; nothing for scratch,
+-- unresolved variables and references that do not parse (no tag to judge).
+local function mutable(e)
+    local img = e.image
+    if e.kind == "from" then
+        if img.scratch or img.unresolved or not img.repository then
+            return nil
         end
+        return img.tag, img.digest, img.ref or img.raw or "?"
+    end
+    local parsed = cpol.image(img)
+    if not parsed then
         return nil
     end
-    local want = lower(ref)
-    for i, s in ipairs(stages) do
-        if (not before or i < before) and s.name and lower(s.name) == want then
-            return s, i
-        end
-    end
-    return nil
-end
-
-local function mount_from(m)
-    if type(m) == "string" then
-        return string.match("," .. m, ",from=([^,]+)")
-    elseif type(m) == "table" then
-        return m.from
-    end
-    return nil
-end
-
--- Visit every stage the final stage needs and every external image it pulls.
--- visit(kind, image_or_ref, at, stage) with kind "from" (a stage's base image table) or "copy"
--- (an instruction pulling an image by reference).
-local function walk(build, visit)
-    local stages = build.stages or {}
-    local final = #stages
-    for i, s in ipairs(stages) do
-        if build.final ~= nil and s.index == build.final then
-            final = i
-        end
-    end
-    local todo, seen = { final }, {}
-    while #todo > 0 do
-        local i = table.remove(todo)
-        local s = stages[i]
-        if s and not seen[i] then
-            seen[i] = true
-            local base = s.base
-            if base and base.stage then
-                local _, j = find_stage(build, base.stage, i)
-                if j then
-                    todo[#todo + 1] = j
-                end
-            elseif base then
-                visit("from", base, base, s)
-            end
-            for _, ins in ipairs(s.instructions or {}) do
-                local refs = {}
-                local flags = ins.flags
-                if flags and (ins.cmd == "COPY" or ins.cmd == "ADD") and flags.from then
-                    refs[#refs + 1] = flags.from
-                end
-                if flags and ins.cmd == "RUN" and flags.mount then
-                    for _, m in ipairs(flags.mount) do
-                        local f = mount_from(m)
-                        if f then
-                            refs[#refs + 1] = f
-                        end
-                    end
-                end
-                for _, r in ipairs(refs) do
-                    -- a name of any stage, or any number, means a stage and never an image
-                    local _, j = find_stage(build, r)
-                    if j then
-                        todo[#todo + 1] = j
-                    elseif not string.find(r, "$", 1, true) and not string.match(r, "^%d+$") then
-                        visit("copy", r, ins, s)
-                    end
-                end
-            end
-        end
-    end
+    return parsed.tag, parsed.digest, img
 end
 
 return {
@@ -126,30 +56,17 @@ return {
         if not c.build then
             return
         end
-        walk(c.build, function(kind, img, at)
-            local tag, digest, shown
-            if kind == "from" then
-                if img.scratch or img.unresolved or not img.repository then
-                    return -- no image, or a reference that does not parse: no tag to judge
+        for _, e in ipairs(cpol.build_images(c.build)) do
+            local tag, digest, shown = mutable(e)
+            if shown and not digest and (tag == nil or tag == "latest") then
+                local what = tag and "the mutable tag latest" or "no tag (implicitly latest)"
+                if e.kind == "from" then
+                    report{ at = e.image, message = "base image " .. shown .. " uses " .. what }
+                else
+                    local how = e.at.cmd == "RUN" and "RUN --mount from=" or (e.at.cmd .. " --from=")
+                    report{ at = e.at, message = how .. shown .. " uses " .. what }
                 end
-                tag, digest, shown = img.tag, img.digest, img.ref or img.raw or "?"
-            else
-                local parsed = cpol.image(img)
-                if not parsed then
-                    return
-                end
-                tag, digest, shown = parsed.tag, parsed.digest, img
             end
-            if digest or (tag ~= nil and tag ~= "latest") then
-                return
-            end
-            local what = tag and "the mutable tag latest" or "no tag (implicitly latest)"
-            if kind == "from" then
-                report{ at = img, message = "base image " .. shown .. " uses " .. what }
-            else
-                local how = at.cmd == "RUN" and "RUN --mount from=" or (at.cmd .. " --from=")
-                report{ at = at, message = how .. shown .. " uses " .. what }
-            end
-        end)
+        end
     end,
 }
