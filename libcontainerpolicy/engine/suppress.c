@@ -131,7 +131,7 @@ static int parse_ignore(arena *a, const char *s, size_t len, src_ignore *ig)
         size_t end = len;
         while (end > i && blank(s[end - 1]))
             end--;
-        ig->line = 0;
+        memset(ig, 0, sizeof *ig); /* next_line stays 0 unless the comment stands alone */
         ig->col = (unsigned)(h - 1) + 1;
         ig->file_level = file_level;
         ig->nids = nids;
