@@ -122,7 +122,8 @@ static void walk_dir(walker *w, int fd, int depth)
             goto oom;
         n++;
     }
-    qsort(names, n, sizeof *names, cmp_str);
+    if (n > 1) /* qsort(NULL, 0, ...) is undefined: an empty folder has no array */
+        qsort(names, n, sizeof *names, cmp_str);
     for (size_t i = 0; i < n && !w->stop; i++) {
         size_t saved = w->rlen;
         struct stat st;

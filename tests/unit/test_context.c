@@ -125,6 +125,28 @@ static void rm_tree(void)
     assert_int_equal(system(cmd), 0);
 }
 
+/* An empty folder (also the context itself) lists nothing and is not undefined behaviour: the
+   walker once sorted a NULL array there, which UBSan stops. */
+static void test_empty_folders(void **state)
+{
+    (void)state;
+    strcpy(tmp, "/tmp/cpol-context-XXXXXX");
+    assert_non_null(mkdtemp(tmp));
+    context_list l;
+    assert_int_equal(context_list_files(tmp, 100, &l), 0);
+    assert_null(l.error);
+    assert_int_equal(l.n, 0);
+    context_list_free(&l);
+    mkd("empty");
+    mkd("empty/deeper");
+    mk("a.txt", "x");
+    assert_int_equal(context_list_files(tmp, 100, &l), 0);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.paths[0], "a.txt");
+    context_list_free(&l);
+    rm_tree();
+}
+
 static void test_links_fifos_git(void **state)
 {
     (void)state;
@@ -192,6 +214,7 @@ int main(void)
         cmocka_unit_test(test_truncation),
         cmocka_unit_test(test_missing_dir),
         cmocka_unit_test(test_links_fifos_git),
+        cmocka_unit_test(test_empty_folders),
         cmocka_unit_test(test_fifo_dockerignore_and_pruning),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
