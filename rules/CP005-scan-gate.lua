@@ -81,7 +81,8 @@ local function check_pipeline(p, report)
                 end
             end
             if #unread > 0 then
-                msg = msg .. " (not read: " .. table.concat(unread, ", ", 1, math.min(#unread, 3)) ..
+                msg = msg .. " (not read: " ..
+                    table.concat(unread, ", ", 1, math.min(#unread, 3)) ..
                     (#unread > 3 and ", ..." or "") .. ")"
             end
             report{ at = job, object = "job " .. tostring(job.name), message = msg }

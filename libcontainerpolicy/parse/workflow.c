@@ -17,7 +17,7 @@
  * What is read (GitLab CI):
  *   file     := [spec document ---] {keyword: ..., <job name>: job, .<hidden>: job}
  *   keywords := stages types variables default include workflow image services before_script
- *               after_script cache pages:deploy-less keys (not jobs)
+ *               after_script cache spec (not jobs; `.name` keys are hidden templates)
  *   job      := {extends (name | [name]), stage, needs ([name | {job}]), script, before_script,
  *                after_script, allow_failure (bool | {exit_codes}), when, variables, image,
  *                services}
@@ -390,12 +390,11 @@ static const char *input(const yv *with, const char *key, size_t *len)
 }
 
 /* Tags of docker/build-push-action: a list separated by newlines or commas. */
-static void action_tags(wf_p *p, wf_job *j, const yv *with, cpos at, int push)
+static void action_tags(wf_job *j, const yv *with, cpos at, int push)
 {
     size_t len = 0;
     const char *t = input(with, "tags", &len);
     size_t i = 0;
-    (void)p;
     while (t && i < len) {
         while (i < len && (t[i] == ',' || t[i] == '\n' || t[i] == ' ' || t[i] == '\r'))
             i++;
@@ -435,9 +434,9 @@ static void gh_action(wf_p *p, wf_job *j, const yv *step, const char *uses, cons
                           (strstr(v, "type=registry") ||
                            (strstr(v, "type=image") && strstr(v, "push=true")))))
             push = 1;
-        action_tags(p, j, with, at, 0);
+        action_tags(j, with, at, 0);
         if (push)
-            action_tags(p, j, with, at, 1);
+            action_tags(j, with, at, 1);
     } else if (uses_is(uses, "redhat-actions/buildah-build")) {
         wf_job_build(j, at, NULL, 0);
     } else if (uses_is(uses, "redhat-actions/push-to-registry")) {
@@ -620,7 +619,7 @@ static void needs_list(wf_p *p, node *out, const yv *needs, int gitlab)
     }
 }
 
-static void github(wf_p *p, node *pipe)
+static void github(wf_p *p)
 {
     const yv *root = p->root;
     const yv *jobs = get_kind(p, root, "jobs", YV_MAP);
@@ -656,7 +655,6 @@ static void github(wf_p *p, node *pipe)
         if (steps)
             gh_steps(p, &j, job, steps, root);
     }
-    (void)pipe;
 }
 
 /* ---- GitLab CI ---- */
@@ -1045,7 +1043,7 @@ int workflow_parse(parse_ctx *ctx, const char *data, size_t len, int format)
         if (gitlab_fmt)
             gitlab(&p, pipe);
         else
-            github(&p, pipe);
+            github(&p);
     }
     return nd < 0 ? -1 : 0;
 }
