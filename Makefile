@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-asan fuzz clean install
+.PHONY: all deps build demo test test-asan test-tsan fuzz clean install
 
 all: build
 
@@ -23,10 +23,19 @@ demo: build
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# The whole suite under ASan+UBSan (aborting on the first report). The Python and Go suites
+# load the library into interpreters that are not built with ASan, so they run in `make test`.
 test-asan: deps
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCPOL_SANITIZE=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS) >/dev/null
-	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
+	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		ctest --output-on-failure -j $(JOBS) -E 'cli_test_(python|go)$$'
+
+# The thread-safety test under ThreadSanitizer.
+test-tsan: deps
+	@cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCPOL_TSAN=ON >/dev/null
+	@cmake --build build-tsan -j $(JOBS) --target test_threads >/dev/null
+	@cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R '^test_threads$$'
 
 # libFuzzer targets seeded from ../shared/corpus; FUZZ_SECONDS per target (default 60)
 fuzz:
@@ -37,4 +46,4 @@ install: build
 	@cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) build-asan build-fuzz
+	rm -rf $(BUILD) build-asan build-tsan build-fuzz
