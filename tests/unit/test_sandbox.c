@@ -294,6 +294,54 @@ static void duplicate_id_needs_replace(void **s)
     cpol_engine_free(e);
 }
 
+/* The wall-clock deadline stops a rule whose instruction budget is far away. */
+static void deadline(void **s)
+{
+    (void)s;
+    cpol_options o;
+    cpol_options_init(&o);
+    o.no_builtin_rules = 1;
+    o.lua_instructions = 4000000000UL;
+    o.rule_timeout_ms = 200;
+    cpol_engine *e = cpol_engine_new(&o);
+    char *src = rule_with("while true do end");
+    assert_int_equal(cpol_engine_add_rule_source(e, "evil.lua", src, strlen(src)), 0);
+    free(src);
+    cpol_report *r = NULL;
+    double t0 = now_s();
+    assert_int_equal(cpol_engine_scan_buffer(e, "Dockerfile", dockerfile, strlen(dockerfile),
+                                             CPOL_FORMAT_AUTO, &r),
+                     0);
+    double took = now_s() - t0;
+    assert_true(took >= 0.19 && took < 3.0);
+    assert_int_equal(cpol_report_error_count(r), 1);
+    assert_string_equal(cpol_report_error(r, 0)->message,
+                        "rule EVIL1 failed on Dockerfile final stage: stopped: time limit of 200 ms "
+                        "exceeded");
+    cpol_report_free(r);
+    cpol_engine_free(e);
+}
+
+/* Input limits: a buffer over max_file_size is a diagnostic, not a scan. */
+static void file_size_limit(void **s)
+{
+    (void)s;
+    cpol_options o;
+    cpol_options_init(&o);
+    o.max_file_size = 16;
+    cpol_engine *e = cpol_engine_new(&o);
+    cpol_report *r = NULL;
+    assert_int_equal(cpol_engine_scan_buffer(e, "Dockerfile", dockerfile, strlen(dockerfile),
+                                             CPOL_FORMAT_AUTO, &r),
+                     0);
+    assert_int_equal(cpol_report_count(r), 0);
+    assert_int_equal(cpol_report_error_count(r), 1);
+    assert_string_equal(cpol_report_error(r, 0)->message,
+                        "input is 26 bytes, larger than the limit of 16");
+    cpol_report_free(r);
+    cpol_engine_free(e);
+}
+
 static void field_positions(void **s)
 {
     (void)s;
@@ -360,6 +408,8 @@ int main(void)
         cmocka_unit_test(metadata_errors),
         cmocka_unit_test(duplicate_id_needs_replace),
         cmocka_unit_test(field_positions),
+        cmocka_unit_test(deadline),
+        cmocka_unit_test(file_size_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
