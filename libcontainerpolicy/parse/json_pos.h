@@ -41,7 +41,8 @@ int jpos_build(const char *text, size_t len, unsigned int max_depth, jpos_index 
                unsigned int *line, unsigned int *col);
 void jpos_free(jpos_index *ix);
 
-/* The member `key` of object entry `obj`, the i-th item of array entry `arr`; JPOS_NONE if absent. */
+/* The member `key` of object entry `obj`, the i-th item of array entry `arr`; JPOS_NONE when
+   absent. */
 unsigned int jpos_child(const jpos_index *ix, const char *text, unsigned int obj, const char *key);
 unsigned int jpos_item(const jpos_index *ix, unsigned int arr, size_t i);
 

@@ -243,7 +243,8 @@ static void do_user(P *p, node *c, jv u)
     if ((v = get(p, u, "gid")).j && int_of(p, v, "process.user.gid", 0, 4294967295ULL, &x) == 0)
         node_set_int(p->a, un, "gid", x, at(p, v));
     set_str(p, un, "name", u, "username", "process.user.username");
-    if ((v = get(p, u, "additionalGids")).j && want(p, v, JSON_ARRAY, "process.user.additionalGids")) {
+    v = get(p, u, "additionalGids");
+    if (v.j && want(p, v, JSON_ARRAY, "process.user.additionalGids")) {
         node *l = node_set_list(p->a, un, "additional_gids", at(p, v));
         EACH(p, v, i, e)
         {
@@ -396,7 +397,8 @@ static void do_process(P *p, node *c, jv pr)
         do_user(p, c, v);
     do_caps(p, c, get(p, pr, "capabilities"));
     set_bool(p, c, "no_new_privileges", pr, "noNewPrivileges", "process.noNewPrivileges");
-    if ((v = get(p, pr, "apparmorProfile")).j && want(p, v, JSON_STRING, "process.apparmorProfile")) {
+    v = get(p, pr, "apparmorProfile");
+    if (v.j && want(p, v, JSON_STRING, "process.apparmorProfile")) {
         node *aa = node_set_map(p->a, c, "apparmor", at(p, v));
         node_set(p->a, aa, "profile", str_node(p, v));
     }

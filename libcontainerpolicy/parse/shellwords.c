@@ -7,7 +7,8 @@
  *   operator := ";" | ";;" | ";&" | "&" | "&&" | "|" | "||" | "|&" | "(" | ")" | newline
  *   redirect := [digits] ("<" | ">" | ">>" | "<&" | ">&" | "<>" | ">|" | "<<<" | "&>" | "&>>")
  *               | "<<" | "<<-"  (a heredoc: its body, up to the delimiter line, is skipped)
- *   word     := { plain | "\" any | "'" any* "'" | '"' dq* '"' | "$'" .. "'" | dollar | "`" .. "`" }
+ *   word     := { plain | "\" any | "'" any* "'" | '"' dq* '"' | "$'" .. "'" | dollar
+ *               | "`" .. "`" }
  *   dollar   := "$" name | "$" special | "${" .. "}" | "$(" .. ")" | "$((" .. "))"
  * Quotes are removed; dollar forms and backticks are kept verbatim.
  */
@@ -485,7 +486,8 @@ int sh_lex_text(arena *a, const char *text, size_t start, size_t end, sh_lex *ou
         if (c == ';' || c == '&' || c == '|' || c == '(' || c == ')') {
             size_t n = 1;
             if (rest >= 2 && ((c == ';' && (p[1] == ';' || p[1] == '&')) ||
-                              (c == '&' && p[1] == '&') || (c == '|' && (p[1] == '|' || p[1] == '&'))))
+                              (c == '&' && p[1] == '&') ||
+                              (c == '|' && (p[1] == '|' || p[1] == '&'))))
                 n = 2;
             if (c == '&' && rest >= 2 && p[1] == '>') {
                 n = rest >= 3 && p[2] == '>' ? 3 : 2;
