@@ -33,6 +33,7 @@
 #include <strings.h>
 
 #include "containerpolicy.h"
+#include "dockerrun.h"
 #include "workflow_int.h"
 
 #define MAX_EXTENDS_DEPTH 11   /* GitLab's own limit of nesting */
@@ -366,10 +367,72 @@ static wf_lines lines_of(const wf_p *p, const yv *v)
     return m;
 }
 
+static int mentions(const char *s, size_t len, const char *word)
+{
+    size_t wl = strlen(word);
+    for (size_t i = 0; i + wl <= len; i++)
+        if (s[i] == word[0] && memcmp(s + i, word, wl) == 0)
+            return 1;
+    return 0;
+}
+
+/* `docker run` lines of a script become containers (kind "docker-run") of this document, at
+   their place in the workflow file: the line map gives each text line its file line and the
+   column of its first character (for a block scalar, after the indentation it lost). */
+static void docker_runs(wf_p *p, const yv *v, const wf_lines *m)
+{
+    const char *t = v->u.str.s;
+    size_t len = v->u.str.len;
+    if (!mentions(t, len, "docker") && !mentions(t, len, "podman"))
+        return;
+    dockerrun_linemap map = {NULL, NULL, 0};
+    unsigned int one_line = m->line, one_col = m->col;
+    if (m->mode != WF_MAP_BLOCK) {
+        map.line = &one_line;
+        map.col = &one_col;
+        map.n = 1;
+    } else {
+        size_t n = 1;
+        for (size_t i = 0; i < len; i++)
+            n += t[i] == '\n';
+        unsigned int *lines = arena_alloc(p->a, n * sizeof *lines);
+        unsigned int *cols = arena_alloc(p->a, n * sizeof *cols);
+        if (!lines || !cols)
+            return;
+        size_t off = 0;
+        for (size_t k = 0; k < n; k++) {
+            const char *nl = memchr(t + off, '\n', len - off);
+            size_t end = nl ? (size_t)(nl - t) : len;
+            unsigned int line = m->line + 1 + (unsigned)k, indent = 0;
+            if (p->src && line <= p->nlines) {
+                size_t so = p->line_off[line - 1], se = so;
+                while (se < p->srclen && p->src[se] != '\n')
+                    se++;
+                if (se > so && p->src[se - 1] == '\r')
+                    se--;
+                size_t sc = 0, tc = 0;
+                for (size_t i = so; i < se; i++)
+                    sc += ((unsigned char)p->src[i] & 0xC0) != 0x80;
+                for (size_t i = off; i < end; i++)
+                    tc += ((unsigned char)t[i] & 0xC0) != 0x80;
+                indent = sc >= tc ? (unsigned)(sc - tc) : 0;
+            }
+            lines[k] = line;
+            cols[k] = indent + 1;
+            off = end + 1;
+        }
+        map.line = lines;
+        map.col = cols;
+        map.n = n;
+    }
+    dockerrun_scan(p->ctx, t, len, p->doc, &map);
+}
+
 static void scan_text(wf_p *p, wf_job *j, const yv *v, const wf_shell *sh)
 {
     wf_lines m = lines_of(p, v);
     wf_shell_scan(j, v->u.str.s, v->u.str.len, &m, sh);
+    docker_runs(p, v, &m);
 }
 
 /* ---- GitHub Actions ---- */

@@ -294,6 +294,28 @@ static void test_block_positions(void **state)
     result_free(&r);
 }
 
+/* `docker run` in a step becomes a container of the workflow's document, in the workflow file;
+   GitHub expressions in the line are no shell errors. */
+static void test_docker_run_containers(void **state)
+{
+    (void)state;
+    result r;
+    gh(&r, "jobs:\n  t:\n    steps:\n"
+           "      - run: |\n"
+           "          docker run -e TOKEN=${{ secrets.TOKEN }} --user 0 \\\n"
+           "            ghcr.io/a/b:${{ github.sha }} echo ok\n");
+    assert_int_equal(r.d.n, 0);
+    node *cs = node_get(r.project, "containers");
+    assert_int_equal(cs ? cs->u.list.n : 0, 1);
+    node *c = at(cs, 0);
+    assert_string_equal(node_get_str(c, "kind"), "docker-run");
+    assert_pos(c, 5, 11);
+    assert_pos(node_get(node_get(c, "user"), "uid"), 5, 59);
+    assert_ptr_equal(node_get(c, "document"), at(node_get(r.project, "documents"), 0));
+    assert_string_equal(node_get_str(node_get(c, "document"), "format"), "github");
+    result_free(&r);
+}
+
 /* How a scanner's exit status is lost: `|| true`, a pipe without pipefail, set +e,
    continue-on-error, allow_failure, a manual job, after_script. */
 static void test_allowed_to_fail(void **state)
@@ -516,7 +538,7 @@ int main(void)
         cmocka_unit_test(test_golden),          cmocka_unit_test(test_seed_trivy_gates),
         cmocka_unit_test(test_block_positions), cmocka_unit_test(test_allowed_to_fail),
         cmocka_unit_test(test_severities),      cmocka_unit_test(test_gitlab_structure),
-        cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_hostile),          cmocka_unit_test(test_docker_run_containers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
