@@ -23,13 +23,14 @@ demo: build
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-# The whole suite under ASan+UBSan (aborting on the first report). The Python and Go suites
-# load the library into interpreters that are not built with ASan, so they run in `make test`.
+# The whole suite under ASan+UBSan (aborting on the first report). The Python and Go suites and
+# the install test load the library into programs that are not built with ASan, so they run in
+# `make test` only.
 test-asan: deps
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCPOL_SANITIZE=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS) >/dev/null
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-		ctest --output-on-failure -j $(JOBS) -E 'cli_test_(python|go)$$'
+		ctest --output-on-failure -j $(JOBS) -E 'cli_test_(python|go|install)$$'
 
 # The thread-safety test under ThreadSanitizer.
 test-tsan: deps

@@ -37,7 +37,7 @@ return {
     control = 1,
     severity = "high",
     title = "Container runs as root",
-    formats = { "dockerfile", "compose", "k8s" },
+    formats = { "dockerfile", "compose", "k8s", "oci", "docker-run" },
     description = "A process running as uid 0 inside the container holds every privilege the " ..
         "container grants, so a compromised application can tamper with the whole filesystem " ..
         "and turns any escape bug into root on the host. Images run as root unless a USER " ..
@@ -73,6 +73,28 @@ return {
             end
             if u.uid == 0 or u.name == "root" then
                 report{ at = u, field = "name", message = "runs as root (user: " ..
+                    tostring(u.name or u.uid) .. ")" }
+            end
+            return
+        end
+        if c.kind == "oci" then
+            local u = c.user
+            if not u or u.uid == nil then
+                report{ at = c, message = "process.user.uid is not set, so the process runs as " ..
+                    "uid 0" }
+            elseif u.uid == 0 and not listed(cpol.option("allowed_users"), u) then
+                report{ at = u, field = "uid", message = "process.user.uid is 0 (root)" }
+            end
+            return
+        end
+        if c.kind == "docker-run" then
+            local u = c.user
+            if u == nil then
+                report{ at = c, message = "no --user: the image's default user applies, which " ..
+                    "is root for most images" }
+            elseif not u.interpolated and (u.uid == 0 or u.name == "root") and
+                not listed(cpol.option("allowed_users"), u) then
+                report{ at = u, field = "name", message = "runs as root (--user " ..
                     tostring(u.name or u.uid) .. ")" }
             end
             return

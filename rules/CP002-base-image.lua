@@ -71,7 +71,7 @@ return {
     control = 2,
     severity = "medium",
     title = "Base image is not minimal",
-    formats = { "dockerfile", "compose", "k8s" },
+    formats = { "dockerfile", "compose", "k8s", "docker-run" },
     description = "Full distribution and language images carry shells, package managers, " ..
         "compilers and hundreds of packages the application never uses; each one is attack " ..
         "surface and a source of vulnerability reports. Slim, Alpine, distroless or scratch " ..

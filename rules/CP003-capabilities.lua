@@ -15,7 +15,7 @@ return {
     control = 3,
     severity = "medium",
     title = "Capabilities not dropped",
-    formats = { "compose", "k8s" },
+    formats = { "compose", "k8s", "oci", "docker-run" },
     description = "Containers start with a default set of Linux capabilities (CHOWN, " ..
         "DAC_OVERRIDE, SETUID, SETGID, NET_RAW, ...) that most applications never use and " ..
         "that exploits rely on. Dropping ALL and adding back the few that are needed leaves an " ..
@@ -33,16 +33,27 @@ return {
     },
     check = function(c, report)
         local caps = c.capabilities
+        local allowed = cpol.option("allowed_add") or {}
+        if c.kind == "oci" then
+            -- an OCI config lists what the process gets: every set must stay within the allowed
+            for i, cap in ipairs(caps and caps.add or {}) do
+                if not has(allowed, cap) then
+                    report{ at = caps.add, field = i, message = "grants capability " .. cap ..
+                        ", which is not in the allowed list (" .. table.concat(allowed, ", ") .. ")" }
+                end
+            end
+            return
+        end
         if not (caps and has(caps.drop, "ALL")) then
             local where = c.kind == "compose-service" and "cap_drop" or
-                "securityContext.capabilities.drop"
-            report{ at = (caps and caps.drop) or caps or c,
+                c.kind == "docker-run" and "--cap-drop" or "securityContext.capabilities.drop"
+            -- at the drop list when one is written, else at the start of the container
+            report{ at = (caps and caps.drop) or c,
                 message = where .. " does not include ALL, so the default capabilities remain" }
         end
         if not caps or not caps.add then
             return
         end
-        local allowed = cpol.option("allowed_add") or {}
         for i, cap in ipairs(caps.add) do
             if cap == "ALL" then
                 report{ at = caps.add, field = i, message = "adds ALL capabilities" }

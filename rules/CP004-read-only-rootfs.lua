@@ -16,7 +16,7 @@ return {
     control = 4,
     severity = "medium",
     title = "Root filesystem is writable",
-    formats = { "compose", "k8s" },
+    formats = { "compose", "k8s", "oci", "docker-run" },
     description = "With a writable root filesystem an attacker who gets code execution can " ..
         "download tools, plant scripts and modify the application in place. A read-only root " ..
         "stops that; tmpfs mounts give the application the scratch space it needs, and noexec " ..
@@ -29,7 +29,9 @@ return {
         "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/",
     },
     check = function(c, report)
-        local key = c.kind == "compose-service" and "read_only" or "readOnlyRootFilesystem"
+        local key = c.kind == "compose-service" and "read_only" or
+            c.kind == "docker-run" and "--read-only" or c.kind == "oci" and "root.readonly" or
+            "readOnlyRootFilesystem"
         if c.read_only_rootfs == false then
             report{ at = c, field = "read_only_rootfs", message = key .. " is false" }
         elseif c.read_only_rootfs ~= true then

@@ -229,7 +229,7 @@ return {
     control = 6,
     severity = "critical",
     title = "Secret stored in the image",
-    formats = { "dockerfile", "compose", "k8s" },
+    formats = { "dockerfile", "compose", "k8s", "oci", "docker-run" },
     description = "Anything written into an image can be read by whoever can pull it: ENV " ..
         "values sit in the image configuration, ARG values in the history of the RUN steps " ..
         "that use them, and a copied file stays in its layer even when a later RUN deletes " ..
@@ -252,7 +252,8 @@ return {
         if c.kind ~= "dockerfile" then
             -- compose `environment:` and Kubernetes `env[].value`: literal values only; `${VAR}`
             -- is filled in at deploy time and secretKeyRef reads a Secret
-            local where = c.kind == "compose-service" and "environment" or "env"
+            local where = c.kind == "compose-service" and "environment" or
+                c.kind == "docker-run" and "-e" or c.kind == "oci" and "process.env" or "env"
             for _, e in ipairs(c.env or {}) do
                 local v = e.value
                 if type(v) == "string" and not e.interpolated and not e.from_secret and e.name then

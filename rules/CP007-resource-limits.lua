@@ -6,7 +6,7 @@ return {
     control = 7,
     severity = "medium",
     title = "Resource limits missing",
-    formats = { "compose", "k8s" },
+    formats = { "compose", "k8s", "oci", "docker-run" },
     description = "A container without memory, CPU and process limits can exhaust the host: a " ..
         "memory leak triggers the kernel's OOM killer on other workloads, a busy loop takes " ..
         "every core, a fork bomb fills the process table.",
@@ -27,7 +27,8 @@ return {
             missing[#missing + 1] = "cpu"
         end
         -- Kubernetes limits processes per node or pod (kubelet podPidsLimit), not per container
-        if c.kind == "compose-service" and r.pids_limit == nil then
+        if c.kind ~= "k8s-container" and c.kind ~= "k8s-init-container" and
+            c.kind ~= "k8s-ephemeral-container" and r.pids_limit == nil then
             missing[#missing + 1] = "pids"
         end
         if #missing > 0 then

@@ -10,7 +10,7 @@ return {
     control = 9,
     severity = "low",
     title = "Logging not configured",
-    formats = { "compose" },
+    formats = { "compose", "docker-run" },
     description = "Without logs a breach cannot be investigated. The default json-file driver " ..
         "keeps logs without a size limit until the disk is full, and the none driver keeps " ..
         "nothing; a bounded local log or a driver that ships logs to a central system is needed.",

@@ -15,12 +15,44 @@ local function unpinned(ref, repository)
     return "image " .. ref .. " is not a valid image reference, so no digest pins it"
 end
 
+-- CI workflows: every image a workflow pushes should be signed by a job of the same workflow file
+-- (cosign sign, notation sign). Installing cosign (sigstore/cosign-installer) is not signing.
+local function check_pipelines(project, report)
+    for _, p in ipairs(project.pipelines or {}) do
+        local signed = false
+        for _, job in ipairs(p.jobs or {}) do
+            if job.signs and #job.signs > 0 then
+                signed = true
+                break
+            end
+        end
+        for _, job in ipairs(p.jobs or {}) do
+            if not signed and job.pushes_image == true then
+                local refs = {}
+                for _, im in ipairs(job.images or {}) do
+                    if im.pushed == true then
+                        refs[#refs + 1] = im.ref
+                    end
+                end
+                local what = "an image"
+                if #refs > 0 then
+                    what = table.concat(refs, ", ", 1, math.min(#refs, 3)) ..
+                        (#refs > 3 and ", ..." or "")
+                end
+                report{ at = job, field = "pushes_image", object = "job " .. tostring(job.name),
+                    message = "job " .. tostring(job.name) .. " pushes " .. what ..
+                        " but no job of this workflow signs it (cosign sign, notation sign)" }
+            end
+        end
+    end
+end
+
 return {
     id = "CP010",
     control = 10,
     severity = "low",
     title = "Image not pinned by digest",
-    formats = { "dockerfile", "compose", "k8s" },
+    formats = { "dockerfile", "compose", "k8s", "docker-run", "github", "gitlab" },
     description = "A tag is a movable pointer: the registry can serve different content for " ..
         "node:20 tomorrow, whether through an update, a compromised account or a mirror. " ..
         "Pinning by digest makes every build use exactly the image that was reviewed and lets " ..
@@ -33,6 +65,7 @@ return {
         "https://docs.docker.com/reference/dockerfile/#from",
         "https://docs.docker.com/build/building/best-practices/#pin-base-image-versions",
     },
+    check_project = check_pipelines,
     check = function(c, report)
         if c.kind ~= "dockerfile" then
             -- compose `image:` and Kubernetes `image:`; a service's linked Dockerfile is

@@ -7,7 +7,7 @@ return {
     control = 0,
     severity = "medium",
     title = "Privilege escalation not blocked",
-    formats = { "compose", "k8s" },
+    formats = { "compose", "k8s", "oci", "docker-run" },
     description = "Without no_new_privileges, a process in the container can gain privileges " ..
         "through setuid or setcap binaries in the image (su, sudo, ping on older images), which " ..
         "turns a foothold as an unprivileged user into root inside the container.",
@@ -18,12 +18,21 @@ return {
         "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/",
     },
     check = function(c, report)
-        if c.kind == "compose-service" then
+        if c.kind == "oci" then
+            if c.no_new_privileges == false then
+                report{ at = c, field = "no_new_privileges", message = "process.noNewPrivileges is false" }
+            elseif c.no_new_privileges ~= true then
+                report{ at = c, message = "process.noNewPrivileges is not set to true" }
+            end
+            return
+        end
+        if c.kind == "compose-service" or c.kind == "docker-run" then
             if c.no_new_privileges == false then
                 report{ at = c, field = "no_new_privileges",
                     message = "no-new-privileges is explicitly turned off" }
             elseif c.no_new_privileges ~= true then
-                report{ at = c, message = "security_opt does not set no-new-privileges" }
+                report{ at = c, message = (c.kind == "docker-run" and "--security-opt" or
+                    "security_opt") .. " does not set no-new-privileges" }
             end
             return
         end

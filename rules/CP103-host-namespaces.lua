@@ -7,6 +7,11 @@ local words = {
         uts = "uts: host", user = "userns_mode: host" },
     k8s = { network = "hostNetwork: true", pid = "hostPID: true", ipc = "hostIPC: true",
         users = "hostUsers: true" },
+    ["docker-run"] = { network = "--network host", pid = "--pid host", ipc = "--ipc host",
+        uts = "--uts host", user = "--userns host" },
+    oci = { network = "no network namespace in linux.namespaces",
+        pid = "no pid namespace in linux.namespaces", ipc = "no ipc namespace in linux.namespaces",
+        uts = "no uts namespace in linux.namespaces" },
 }
 local what = { network = "network", pid = "process (PID)", ipc = "IPC", uts = "UTS",
     user = "user", users = "user" }
@@ -16,7 +21,7 @@ return {
     control = 0,
     severity = "high",
     title = "Host namespace shared",
-    formats = { "compose", "k8s" },
+    formats = { "compose", "k8s", "oci", "docker-run" },
     description = "Sharing the host's network, PID or IPC namespace removes the isolation the " ..
         "container runtime provides: with the host network every host port and local-only " ..
         "service is reachable, with the host PID namespace host processes can be inspected and " ..
@@ -35,7 +40,8 @@ return {
         local w = words[c.kind] or words.k8s
         for _, key in ipairs({ "network", "pid", "ipc", "uts", "user", "users" }) do
             -- hostUsers: true is the Kubernetes default; only an explicit opt-out matters there
-            if h[key] == true and key ~= "users" then
+            -- an OCI config without a user namespace is the common, rootful case: not reported
+            if h[key] == true and key ~= "users" and not (c.kind == "oci" and key == "user") then
                 report{ at = h, field = key, message = "shares the host's " .. what[key] ..
                     " namespace (" .. (w[key] or key) .. ")" }
             end

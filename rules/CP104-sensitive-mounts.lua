@@ -32,7 +32,7 @@ return {
     control = 0,
     severity = "critical",
     title = "Sensitive host path mounted",
-    formats = { "compose", "k8s" },
+    formats = { "compose", "k8s", "oci", "docker-run" },
     description = "Mounting the Docker or containerd socket gives the container full control " ..
         "of the container runtime, which is root on the host; mounting /, /etc, /proc, /sys, " ..
         "/dev or the runtime's state lets it read secrets and change the host. A read-only " ..

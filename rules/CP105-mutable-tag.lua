@@ -26,7 +26,7 @@ return {
     control = 0,
     severity = "medium",
     title = "Image uses a mutable latest tag",
-    formats = { "dockerfile", "compose", "k8s" },
+    formats = { "dockerfile", "compose", "k8s", "docker-run" },
     description = "Without a tag, or with `latest`, a build takes whatever the image's " ..
         "newest release is: a major version jump, a different distribution release or a " ..
         "broken push arrives silently and the same Dockerfile stops being reproducible. " ..

@@ -6,7 +6,7 @@ return {
     control = 0,
     severity = "high",
     title = "Seccomp or AppArmor disabled",
-    formats = { "compose", "k8s" },
+    formats = { "compose", "k8s", "oci", "docker-run" },
     description = "The default seccomp profile blocks dozens of rarely needed system calls " ..
         "(keyctl, unshare, mount, ...) that kernel exploits and escapes use, and the default " ..
         "AppArmor profile denies writes to /proc and /sys; running unconfined gives both up.",
@@ -20,9 +20,15 @@ return {
     check = function(c, report)
         local function off(t)
             local v = t and (t.type or t.profile)
-            return v and string.lower(v) == "unconfined"
+            if type(v) ~= "string" then
+                return false
+            end
+            return string.lower(v) == "unconfined"
         end
         -- point at the value: Kubernetes `type: Unconfined`, compose `seccomp:unconfined`
+        if c.kind == "oci" and c.seccomp == nil then
+            report{ at = c, message = "no linux.seccomp profile: every system call is allowed" }
+        end
         if off(c.seccomp) then
             report{ at = c.seccomp, field = c.seccomp.type and "type" or "profile",
                 message = "seccomp is disabled (unconfined)" }

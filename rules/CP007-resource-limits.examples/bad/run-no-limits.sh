@@ -1,0 +1,3 @@
+# expect: CP007 3
+#!/bin/sh
+docker run --memory=512m myapp

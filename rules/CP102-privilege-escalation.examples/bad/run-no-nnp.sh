@@ -1,0 +1,3 @@
+# expect: CP102 3
+#!/bin/sh
+docker run myapp

@@ -1,0 +1,2 @@
+#!/bin/sh
+docker run -v data:/data -v "$PWD/conf:/etc/app:ro" myapp

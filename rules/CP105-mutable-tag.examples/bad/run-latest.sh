@@ -1,0 +1,3 @@
+# expect: CP105 3
+#!/bin/sh
+docker container run nginx

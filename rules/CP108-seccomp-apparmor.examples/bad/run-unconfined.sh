@@ -1,0 +1,3 @@
+# expect: CP108 3
+#!/bin/sh
+docker run --security-opt seccomp=unconfined myapp
