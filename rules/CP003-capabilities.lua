@@ -36,11 +36,18 @@ return {
         local allowed = cpol.option("allowed_add") or {}
         if c.kind == "oci" then
             -- an OCI config lists what the process gets: every set must stay within the allowed
+            -- ones. One finding names them all, at the first one written.
+            local extra, first = {}, nil
             for i, cap in ipairs(caps and caps.add or {}) do
                 if not has(allowed, cap) then
-                    report{ at = caps.add, field = i, message = "grants capability " .. cap ..
-                        ", which is not in the allowed list (" .. table.concat(allowed, ", ") .. ")" }
+                    extra[#extra + 1] = cap
+                    first = first or i
                 end
+            end
+            if #extra > 0 then
+                report{ at = caps.add, field = first, message = "grants " .. #extra ..
+                    " capabilit" .. (#extra == 1 and "y" or "ies") .. " outside the allowed list (" ..
+                    table.concat(allowed, ", ") .. "): " .. table.concat(extra, ", ") }
             end
             return
         end
