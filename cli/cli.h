@@ -18,5 +18,10 @@ void print_text(const cpol_report *r, const text_opts *t);
 void print_github(const cpol_report *r, int unused_ignores);
 /* Diagnostics to stderr as path:line:col: error: message. */
 void print_errors(const cpol_report *r);
+/* A cpol_log_fn: one line "path:line: log RULE: message" on the FILE * in ud (control characters
+   shown as '?', so a rule cannot drive the terminal). One fprintf call, so lines from -j worker
+   threads do not interleave. */
+void print_log(void *ud, const char *rule_id, const char *file, unsigned int line,
+               const char *message);
 
 #endif

@@ -66,6 +66,8 @@ static const char usage_scan[] =
     "      --color WHEN    auto (default: colour on a terminal unless NO_COLOR is set),\n"
     "                      always, never\n"
     "  -q, --quiet         print findings only: no summary line, no progress\n"
+    "  -v, --verbose       show what rules write with cpol.log on stderr\n"
+    "                      (path:line: log RULE: message; at most 100 per rule call)\n"
     "  -h, --help          show this help\n"
     "\n"
     "Text output reads like a compiler's: path:line:col: severity RULE message, then the fix.\n"
@@ -106,6 +108,7 @@ typedef struct opts {
     const char *baseline, *write_baseline;
     int show_suppressed, unused_ignores;
     long jobs;
+    int verbose; /* -v: rules' cpol.log messages on stderr */
 } opts;
 
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
@@ -206,6 +209,8 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o, int allow
             o->no_builtin = 1;
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
             o->quiet = 1;
+        } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+            o->verbose = 1;
         } else if (strncmp(a, "-j", 2) == 0 && a[2] >= '0' && a[2] <= '9') {
             char *end;
             o->jobs = strtol(a + 2, &end, 10);
@@ -222,7 +227,9 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o, int allow
     return 0;
 }
 
-static cpol_engine *make_engine(const opts *o)
+/* quiet_load: do not log while loading the rules (the -j engines after the first load the same
+   rules; their load-time messages would only repeat the first engine's). */
+static cpol_engine *make_engine(const opts *o, int quiet_load)
 {
     cpol_options eo;
     cpol_options_init(&eo);
@@ -232,6 +239,8 @@ static cpol_engine *make_engine(const opts *o)
         fprintf(stderr, "cpol: cannot create the engine (out of memory or a broken built-in rule)\n");
         return NULL;
     }
+    if (o->verbose && !quiet_load)
+        cpol_engine_set_log(e, print_log, stderr); /* before the rules: loading may log too */
     for (size_t i = 0; i < o->nrules; i++) {
         if (cpol_engine_add_rules(e, o->rules[i]) != 0) {
             fprintf(stderr, "cpol: rules: %s\n", cpol_engine_last_error(e));
@@ -250,6 +259,8 @@ static cpol_engine *make_engine(const opts *o)
         cpol_engine_free(e);
         return NULL;
     }
+    if (o->verbose)
+        cpol_engine_set_log(e, print_log, stderr);
     return e;
 }
 
@@ -329,7 +340,7 @@ static int write_file(const char *path, const char *text)
 static int cmd_scan(int argc, char **argv)
 {
     const char *rules[argc + 1], *paths[argc + 1];
-    opts o = {"text", rules, 0, 0, -1, -1, 0, paths, 0, NULL, 0, NULL, NULL, 0, 0, 1};
+    opts o = {"text", rules, 0, 0, -1, -1, 0, paths, 0, NULL, 0, NULL, NULL, 0, 0, 1, 0};
     for (int i = 0; i < argc; i++)
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             fputs(usage_scan, stdout);
@@ -365,7 +376,7 @@ static int cmd_scan(int argc, char **argv)
         return EXIT_INCOMPLETE;
     }
     for (size_t i = 0; i < nengines; i++)
-        if (!(engines[i] = make_engine(&o))) {
+        if (!(engines[i] = make_engine(&o, i > 0))) {
             for (size_t j = 0; j < i; j++)
                 cpol_engine_free(engines[j]);
             free(engines);
@@ -498,7 +509,7 @@ static int cmd_rules(int argc, char **argv)
         return rules_test(n, dirs, verbose);
     }
     const char *rules[argc + 1], *paths[argc + 1];
-    opts o = {"text", rules, 0, 0, 0, -1, 0, paths, 0, NULL, 1, NULL, NULL, 0, 0, 1};
+    opts o = {"text", rules, 0, 0, 0, -1, 0, paths, 0, NULL, 1, NULL, NULL, 0, 0, 1, 0};
     for (int i = 0; i < argc; i++)
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             fputs(usage_rules, stdout);
@@ -513,7 +524,7 @@ static int cmd_rules(int argc, char **argv)
                                                   : -1;
     if (fmt < 0)
         return usage_error("rules", "--format: '%s' is not one of text, json, markdown", o.format);
-    cpol_engine *e = make_engine(&o);
+    cpol_engine *e = make_engine(&o, 0);
     if (!e)
         return EXIT_USAGE;
     size_t n = cpol_engine_rule_count(e);

@@ -25,6 +25,23 @@ static int same_file(const char *a, const char *b)
     return a && b && strcmp(a, b) == 0;
 }
 
+void print_log(void *ud, const char *rule_id, const char *file, unsigned int line,
+               const char *message)
+{
+    char clean[CPOL_LOG_MAX_MESSAGE + 1];
+    size_t n = 0;
+    for (; message[n] && n < CPOL_LOG_MAX_MESSAGE; n++)
+        clean[n] = (unsigned char)message[n] < 0x20 && message[n] != '\t' ? '?'
+                   : message[n] == 0x7f                                  ? '?'
+                                                                         : message[n];
+    clean[n] = '\0';
+    char where[4200] = "";
+    if (file)
+        snprintf(where, sizeof where, "%s:%u: ", file, line);
+    fprintf((FILE *)ud, "%slog%s%s: %s\n", where, rule_id ? " " : "", rule_id ? rule_id : "",
+            clean);
+}
+
 void print_errors(const cpol_report *r)
 {
     size_t ne = cpol_report_error_count(r);

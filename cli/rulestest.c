@@ -241,6 +241,8 @@ int rules_test(int argc, const char *const *dirs, int verbose)
         cpol_options_init(&o);
         o.no_builtin_rules = 1; /* test the rule files themselves, not what was compiled in */
         cpol_engine *e = cpol_engine_new(&o);
+        if (e && verbose)
+            cpol_engine_set_log(e, print_log, stdout); /* beside the PASS lines it explains */
         if (!e || cpol_engine_add_rules(e, dirs[a]) != 0) {
             fprintf(stderr, "cpol rules test: %s\n", e ? cpol_engine_last_error(e) : "out of memory");
             cpol_engine_free(e);

@@ -200,6 +200,36 @@ typedef void (*cpol_progress_fn)(void *ud, size_t done, size_t total);
 /** Set (or clear, with NULL) the progress callback of the engine's scans. ud is passed back. */
 CPOL_API void cpol_engine_set_progress(cpol_engine *engine, cpol_progress_fn fn, void *ud);
 
+/**
+ * A message a rule wrote with `cpol.log(...)` (the arguments converted as tostring does, joined
+ * by one space, cut to CPOL_LOG_MAX_MESSAGE bytes at a character boundary). All strings are
+ * borrowed for the call only; copy what you keep.
+ * @param rule_id  the rule whose code logged; NULL while a rule or library file loads
+ * @param file     the input the rule is checking: the container's file for `check`; NULL (and
+ *                 line 0) for `check_project` and while loading
+ * @param line     the container's line (1-based), or 0
+ * Each rule call logs at most CPOL_LOG_MAX_LINES messages; then one more with the message
+ * "log truncated: more than 100 messages in one call" and nothing else for that call.
+ * Called on the thread running the rule, while the rule's time budget runs: keep it short and do
+ * not call back into the engine. With cpol_engine_scan_paths_parallel each engine calls its own
+ * callback from its worker thread, so calls for different engines may overlap.
+ */
+typedef void (*cpol_log_fn)(void *ud, const char *rule_id, const char *file, unsigned int line,
+                            const char *message);
+
+/** Messages per rule call passed to the log callback before the "log truncated" message. */
+#define CPOL_LOG_MAX_LINES 100
+/** Longest message passed to the log callback, in bytes (without the NUL). */
+#define CPOL_LOG_MAX_MESSAGE 1024
+
+/**
+ * Set (or clear, with NULL) where `cpol.log` messages of this engine's rules go; ud is passed
+ * back. Without a callback (the default) the messages are discarded. Set it before
+ * cpol_engine_add_rules() to also see messages logged while rule files load. The engine does not
+ * own ud.
+ */
+CPOL_API void cpol_engine_set_log(cpol_engine *engine, cpol_log_fn fn, void *ud);
+
 /** Number of rules the engine has. */
 CPOL_API size_t cpol_engine_rule_count(const cpol_engine *engine);
 

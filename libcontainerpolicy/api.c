@@ -143,6 +143,14 @@ void cpol_engine_set_progress(cpol_engine *e, cpol_progress_fn fn, void *ud)
     e->progress_ud = ud;
 }
 
+void cpol_engine_set_log(cpol_engine *e, cpol_log_fn fn, void *ud)
+{
+    if (!e)
+        return;
+    e->log_fn = fn;
+    e->log_ud = ud;
+}
+
 size_t cpol_engine_rule_count(const cpol_engine *e) { return e ? e->nrules : 0; }
 
 int cpol_engine_rule_info(const cpol_engine *e, size_t i, cpol_rule_info *out)

@@ -65,6 +65,9 @@ struct cpol_engine {
     size_t nbaseline;
     cpol_progress_fn progress;
     void *progress_ud;
+    /* cpol.log messages (sandbox.c) go to log_fn; NULL discards them */
+    cpol_log_fn log_fn;
+    void *log_ud;
     /* the rule call in progress */
     struct {
         rule *r;
@@ -77,6 +80,7 @@ struct cpol_engine {
         const char *object; /* label of the container being checked */
         const node *container;
         int nfindings;
+        unsigned nlogs; /* cpol.log messages in this call (reset by sandbox_arm) */
         /* check_project: the scanned files in order, to sort a finding with its file */
         const char *const *files;
         size_t nfiles;

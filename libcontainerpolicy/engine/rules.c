@@ -194,11 +194,91 @@ static int get_function(lua_State *L, int t, const char *key, int *ref)
     return 0;
 }
 
+static const char *const rule_keys[] = {"id",          "api",         "control",    "severity",
+                                        "title",       "formats",     "description", "remediation",
+                                        "references",  "options",     "replace",    "check",
+                                        "check_project", NULL};
+
+/* Edit distance of two short keys, capped: a typo is one or two edits away. */
+static size_t key_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), row[33];
+    if (la > 32 || lb > 32)
+        return 99;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* A key the engine does not read is almost always a typo (`severty`): silently ignoring it would
+   run the rule with a default the author did not mean, so it is refused. */
+static int check_keys(load_ctx *c, int t)
+{
+    lua_State *L = c->e->L;
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) != LUA_TSTRING) {
+            char shown[64];
+            snprintf(shown, sizeof shown, "%s",
+                     lua_type(L, -1) == LUA_TNUMBER ? lua_tostring(L, -1) : luaL_typename(L, -1));
+            lua_pop(L, 1);
+            return meta_error(c, NULL,
+                              "the rule table has an entry without a name (key %s): write "
+                              "`name = value`",
+                              shown);
+        }
+        const char *k = lua_tostring(L, -1);
+        const char *near = NULL;
+        size_t best = 3;
+        int known = 0;
+        for (const char *const *p = rule_keys; *p && !known; p++) {
+            size_t d = key_distance(k, *p);
+            known = d == 0;
+            if (d < best && d * 3 <= strlen(*p)) {
+                best = d;
+                near = *p;
+            }
+        }
+        if (!known) {
+            char key[64];
+            snprintf(key, sizeof key, "%s", k);
+            lua_pop(L, 1);
+            if (near)
+                return meta_error(c, key, "unknown key '%s' in the rule table (did you mean '%s'?)",
+                                  key, near);
+            return meta_error(c, key,
+                              "unknown key '%s' in the rule table (known: id, api, control, "
+                              "severity, title, formats, description, remediation, references, "
+                              "options, replace, check, check_project; put your own values in "
+                              "'options')",
+                              key);
+        }
+    }
+    return 0;
+}
+
 /* Validate the rule table at index t and fill r. Returns 0 or CPOL_ERULE/CPOL_ENOMEM. */
 static int read_meta(load_ctx *c, int t, rule *r, int *replace)
 {
     lua_State *L = c->e->L;
     int rc;
+    if ((rc = check_keys(c, t)))
+        return rc;
     if ((rc = get_string(c, t, "id", 1, &r->id)))
         return rc;
     if (!valid_id(r->id))
@@ -321,6 +401,9 @@ static int read_meta(load_ctx *c, int t, rule *r, int *replace)
     ty = lua_getfield(L, t, "replace");
     *replace = lua_toboolean(L, -1);
     lua_pop(L, 1);
+    if (ty != LUA_TNIL && ty != LUA_TBOOLEAN)
+        return meta_error(c, "replace", "'replace' must be true or false, not a %s",
+                          lua_typename(L, ty));
     if (!r->formats_csv || !r->references)
         return CPOL_ENOMEM;
     return 0;

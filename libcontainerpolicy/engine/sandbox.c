@@ -80,6 +80,7 @@ void sandbox_arm(cpol_engine *e, int hooked)
     e->cur.instructions = 0;
     e->cur.abort = ABORT_NONE;
     e->cur.hooked = hooked;
+    e->cur.nlogs = 0;
     e->mem_hit = 0;
     clock_gettime(CLOCK_MONOTONIC, &e->cur.deadline);
     unsigned ms = e->opts.rule_timeout_ms;
@@ -187,12 +188,48 @@ static void push_string_lib(cpol_engine *e)
     lpat_register(e->L, &e->pat);
 }
 
-/* cpol.log(...) -> nothing. Messages go nowhere yet but are type-checked.  [-n, +0, e] */
+/*
+ * cpol.log(...) -> nothing.  [-n, +0, e]
+ * The arguments, converted as tostring does and joined by one space, go to the engine's log
+ * callback (cpol_engine_set_log) with the rule and the input position being checked. A rule call
+ * logs at most CPOL_LOG_MAX_LINES messages plus one that says the rest was dropped, so a rule
+ * logging in a loop cannot flood --verbose output; long messages are cut at a UTF-8 boundary.
+ */
 static int cpol_log(lua_State *L)
 {
+    cpol_engine *e = *(cpol_engine **)lua_getextraspace(L);
+    if (!e->log_fn || e->cur.nlogs > CPOL_LOG_MAX_LINES)
+        return 0;
+    const char *rule_id = e->cur.r ? e->cur.r->id : NULL;
+    const char *file = e->cur.container ? e->cur.container->pos.file : NULL;
+    unsigned line = e->cur.container && file ? e->cur.container->pos.line : 0;
+    if (e->cur.nlogs++ == CPOL_LOG_MAX_LINES) {
+        e->log_fn(e->log_ud, rule_id, file, line,
+                  "log truncated: more than 100 messages in one call");
+        return 0;
+    }
+    char msg[CPOL_LOG_MAX_MESSAGE + 1];
+    size_t used = 0;
     int n = lua_gettop(L);
-    for (int i = 1; i <= n; i++)
-        luaL_tolstring(L, i, NULL);
+    for (int i = 1; i <= n && used < CPOL_LOG_MAX_MESSAGE; i++) {
+        size_t len;
+        const char *s = luaL_tolstring(L, i, &len);
+        if (i > 1)
+            msg[used++] = ' ';
+        if (len > CPOL_LOG_MAX_MESSAGE - used) {
+            len = CPOL_LOG_MAX_MESSAGE - used;
+            while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+                len--; /* s[len] continues a character: cut before that character */
+        }
+        memcpy(msg + used, s, len);
+        used += len;
+        lua_pop(L, 1);
+    }
+    for (size_t i = 0; i < used; i++)
+        if (msg[i] == '\0')
+            msg[i] = '?'; /* the callback gets a C string: a NUL would hide the rest */
+    msg[used] = '\0';
+    e->log_fn(e->log_ud, rule_id, file, line, msg);
     return 0;
 }
 
