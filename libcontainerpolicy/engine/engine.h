@@ -104,6 +104,9 @@ int sandbox_deadline_passed(cpol_engine *e);
 /* view.c: push read-only Lua views of model nodes. A cache table (at stack index cache) keeps
    one view per node so shared nodes stay shared. [-0, +1, m] */
 void view_push(cpol_engine *e, const node *n, int cache);
+/* End the views of a run: a table kept past it raises an error when read, as its nodes may be
+   freed. Call after each run, outside the protected call too. [-0, +0, -] */
+void view_retire(cpol_engine *e);
 
 /* rules.c */
 /* Load the built-in libraries (rules/_*.lua, always: custom rules use them too) and, when

@@ -748,6 +748,7 @@ void rules_run(cpol_engine *e, cpol_report *report, const node *project, size_t 
         lua_pop(L, 1);
     }
     e->cur.report = NULL;
+    view_retire(e);
     lua_gc(L, LUA_GCSTEP, 0);
 }
 
@@ -823,5 +824,6 @@ void rules_run_project(cpol_engine *e, cpol_report *report, const node *project,
     e->cur.report = NULL;
     e->cur.files = NULL;
     e->cur.nfiles = 0;
+    view_retire(e);
     lua_gc(L, LUA_GCSTEP, 0);
 }
