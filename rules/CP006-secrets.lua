@@ -18,6 +18,22 @@ local function skip_name(name)
     return false
 end
 
+-- cpol.secret, plus the team's own secret names (option extra_names: globs on the upper-cased
+-- name, e.g. "ACME_*_KEY") holding a literal value.
+local function secret_reason(name, value)
+    local why = cpol.secret(name, value)
+    if why or is_reference(value) then
+        return why
+    end
+    local up = string.upper(name or "")
+    for _, pat in ipairs(cpol.option("extra_names") or {}) do
+        if cpol.glob(string.upper(pat), up) then
+            return "name matches the configured secret name " .. pat
+        end
+    end
+    return nil
+end
+
 local function pos_key(t)
     local p = t.pos
     if not p then
@@ -54,7 +70,7 @@ local function check_var(kind, v, stage_label, in_final, replaced, report, seen)
     if skip_name(v.name) then
         return
     end
-    local why = cpol.secret(v.name, value)
+    local why = secret_reason(v.name, value)
     if not why then
         return
     end
@@ -247,6 +263,8 @@ return {
     options = {
         -- variables whose value names where a secret is, not the secret (DB_PASSWORD_FILE)
         reference_suffixes = { "_FILE", "_PATH", "_DIR", "_URL_FILE" },
+        -- more names to treat as secrets when they hold a literal value (globs, any case)
+        extra_names = {},
     },
     check = function(c, report)
         if c.kind ~= "dockerfile" then
@@ -257,7 +275,7 @@ return {
             for _, e in ipairs(c.env or {}) do
                 local v = e.value
                 if type(v) == "string" and not e.interpolated and not e.from_secret and e.name then
-                    local reason = cpol.secret(e.name, v)
+                    local reason = secret_reason(e.name, v)
                     if reason then
                         report{ at = e, field = "value", message = where .. " " .. e.name ..
                             " has a literal secret value (" .. reason .. ")" }

@@ -115,6 +115,15 @@ check "model: kind" "dockerfile" "$(echo "$out" | python3 -c 'import json,sys; p
 "$CPOL" --help | grep -q 'usage: cpol'; check "--help" 0 $?
 "$CPOL" scan --help | grep -q -- '--fail-on LEVEL'; check "scan --help" 0 $?
 
+# --- a team's own secret names through the configuration file (CP006 extra_names) -----------
+mkdir -p "$tmp/cfg"
+printf 'FROM alpine:3.20\nUSER app\nENV ACME_LICENSE=abc-123-def\n' > "$tmp/cfg/Dockerfile"
+got=$("$CPOL" scan --format json --no-config --fail-on none "$tmp/cfg" | ids)
+check "CP006 extra_names: not a secret by default" "" "$(echo "$got" | tr ' ' '\n' | grep '^CP006' || true)"
+printf 'rules:\n  CP006:\n    options:\n      extra_names: ["acme_licen*"]\n' > "$tmp/cfg/.cpol.yaml"
+got=$("$CPOL" scan --format json --fail-on none "$tmp/cfg" | ids)
+check "CP006 extra_names from .cpol.yaml" "CP006:3:18" "$(echo "$got" | tr ' ' '\n' | grep '^CP006' || true)"
+
 # --- the real-world corpus: every Dockerfile is read; only the broken ones give errors -----------
 corpus=../shared/corpus/dockerfile
 if [[ -d $corpus ]]; then
