@@ -6,6 +6,8 @@
 
 /* `cpol rules test [DIR...]`: returns the exit code (0 all pass, 1 a failure, 2 usage). */
 int rules_test(int argc, const char *const *dirs, int verbose);
+/* `cpol rules new ID --name NAME ...` (arguments after "new"): the exit code (0 or 2). */
+int rules_new(int argc, char **argv);
 
 /* output.c */
 typedef struct text_opts {

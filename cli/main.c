@@ -24,7 +24,7 @@ static const char usage_main[] =
     "\n"
     "commands:\n"
     "  scan PATH...        scan files and folders (Dockerfiles, Containerfiles, *.Dockerfile)\n"
-    "  rules               list the rules (built-in and --rules DIR)\n"
+    "  rules               list the rules (built-in and --rules DIR); rules test, rules new\n"
     "  model FILE          print the normalized model of FILE as JSON (for rule authors)\n"
     "  help [COMMAND]      show help for a command\n"
     "\n"
@@ -77,15 +77,27 @@ static const char usage_scan[] =
 static const char usage_rules[] =
     "usage: cpol rules [options]\n"
     "       cpol rules test [-v] [DIR...]\n"
+    "       cpol rules new ID --name NAME [--formats LIST] [--title TEXT] [--dir DIR]\n"
     "\n"
     "List the rules the engine has, or run the examples of the rules in DIR (default: rules):\n"
     "every input under <ID>-<name>.examples/good must give no finding of rule ID, and every\n"
     "input under .../bad exactly the findings its '# expect: ID LINE[:COL]' comments state.\n"
+    "'rules test -v' also prints passing examples and what the rules write with cpol.log.\n"
     "\n"
     "options:\n"
     "  -f, --format FMT    text (default), json or markdown (the rule reference)\n"
     "  -r, --rules PATH    also load custom rules from a .lua file or folder (repeatable)\n"
-    "      --no-builtin    do not load the built-in rules\n";
+    "      --no-builtin    do not load the built-in rules\n"
+    "\n"
+    "'rules new' writes DIR/ID-NAME.lua (metadata and a check to change) and\n"
+    "DIR/ID-NAME.examples/{good,bad}/ with one input per format; 'cpol rules test DIR' passes\n"
+    "on them as written. It never overwrites a file.\n"
+    "  --name NAME         file name part: lower-case letters, digits, '-' (required)\n"
+    "  -f, --formats LIST  comma-separated: dockerfile (default), compose, k8s, oci, docker-run\n"
+    "      --title TEXT    the rule's title (default: a TODO line)\n"
+    "  -d, --dir DIR       where to write (default: .; created when missing)\n"
+    "example:\n"
+    "  cpol rules new ACME001 --name no-debug-env --formats dockerfile,compose --dir policy\n";
 
 static const char usage_model[] =
     "usage: cpol model FILE\n"
@@ -492,6 +504,14 @@ static void md_cell(const char *s)
 
 static int cmd_rules(int argc, char **argv)
 {
+    if (argc >= 1 && strcmp(argv[0], "new") == 0) {
+        for (int i = 1; i < argc; i++)
+            if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+                fputs(usage_rules, stdout);
+                return 0;
+            }
+        return rules_new(argc - 1, argv + 1);
+    }
     if (argc >= 1 && strcmp(argv[0], "test") == 0) {
         int verbose = 0, n = 0;
         const char *dirs[argc];
