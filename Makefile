@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-asan test-tsan fuzz clean install
+.PHONY: all deps build demo test test-asan test-tsan fuzz clean install bench
 
 all: build
 
@@ -48,3 +48,8 @@ install: build
 
 clean:
 	rm -rf $(BUILD) build-asan build-tsan build-fuzz
+
+# Performance figures (docs/performance.md): medians of interleaved runs over ../shared/corpus and
+# a ten-times copy; not part of `make test` (slow, and timings belong to no assertion)
+bench: build
+	@python3 benchmarks/run.py --build $(BUILD) $(BENCH_ARGS)

@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""run.py - `make bench`: every figure of docs/performance.md, as medians of interleaved runs.
+
+Whole-process figures (scan, floor, -j 2, Python, other tools) run each command as a child and
+read its CPU time (user + system) and peak RSS from wait4(); wall time is printed beside them.
+CPU time is the figure compared with the targets: on a shared machine wall time measures the
+neighbours as much as us. Runs of the things compared are interleaved (floor, scan, floor, scan,
+...) so a burst of load hits both, and the median of the runs is kept.
+
+usage: benchmarks/run.py --build DIR [--corpus DIR] [--runs N] [--no-python]
+"""
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def run(cmd, env=None):
+    """Run cmd with output discarded; return (cpu seconds, wall seconds, peak RSS in MB, stdout)."""
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    out = p.stdout.read()
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.monotonic() - t0
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode not in (0, 1, 3):
+        sys.exit("bench: %s failed with status %d" % (" ".join(cmd), p.returncode))
+    return ru.ru_utime + ru.ru_stime, wall, ru.ru_maxrss / 1024.0, out
+
+
+def interleave(cmds, runs, env=None):
+    """Run each named command `runs` times, round-robin; return name -> list of results."""
+    res = {name: [] for name in cmds}
+    for _ in range(runs):
+        for name, cmd in cmds.items():
+            res[name].append(run(cmd, env))
+    return res
+
+
+def med(results, i):
+    return statistics.median(r[i] for r in results)
+
+
+def make_corpus10(src, dst):
+    """Ten copies of the corpus under dst (hard links when the file system allows)."""
+    stamp = os.path.join(dst, ".complete")
+    if os.path.exists(stamp):
+        return
+    shutil.rmtree(dst, ignore_errors=True)
+    for k in range(10):
+        target = os.path.join(dst, "copy%d" % k)
+        try:
+            shutil.copytree(src, target, copy_function=os.link)
+        except OSError:
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(src, target)
+    open(stamp, "w").close()
+
+
+def python_env(build):
+    """A venv with the binding installed from this checkout (compiles the C core once)."""
+    venv = os.path.join(build, "bench-venv")
+    py = os.path.join(venv, "bin", "python")
+    if not os.path.exists(os.path.join(venv, ".installed")):
+        print("bench: installing the Python binding into %s (once)" % venv, flush=True)
+        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+        subprocess.run([py, "-m", "pip", "install", "-q", os.path.join(ROOT, "bindings", "python")],
+                       check=True)
+        open(os.path.join(venv, ".installed"), "w").close()
+    return py
+
+
+def row(name, value, target, ok, note=""):
+    mark = "" if ok is None else ("met" if ok else "MISSED")
+    print("  %-44s %-26s %-12s %s %s" % (name, value, target, mark, note))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--corpus", default=os.path.join(ROOT, "..", "shared", "corpus"))
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--no-python", action="store_true")
+    a = ap.parse_args()
+    build = os.path.abspath(a.build)
+    corpus = os.path.abspath(a.corpus)
+    cpol = os.path.join(build, "cpol")
+    bench = os.path.join(build, "benchmarks", "cpol-bench")
+    corpus10 = os.path.join(build, "bench-corpus10")
+    make_corpus10(corpus, corpus10)
+    one = {"OMP_NUM_THREADS": "1"}
+    env = dict(os.environ, **one)
+
+    print("machine: %s, %d CPUs; load average %.1f at start" % (
+        os.uname().machine, os.cpu_count(), os.getloadavg()[0]))
+    print("medians of %d interleaved runs; times are CPU time (user+sys) of the whole process, "
+          "wall time in brackets\n" % a.runs)
+
+    # one untimed run of each so the page cache is warm for every command below
+    for cmd in ([cpol, "scan", corpus, "--format", "json", "--fail-on", "none"],
+                [bench, "floor", corpus10]):
+        run(cmd)
+
+    figures = {}
+    for label, path in (("corpus", corpus), ("corpus x10", corpus10)):
+        r = interleave({
+            "floor": [bench, "floor", path],
+            "scan": [cpol, "scan", path, "--format", "json", "--fail-on", "none"],
+        }, a.runs, env)
+        info = json.loads(r["floor"][-1][3])
+        figures[label] = {
+            "files": info["files"], "bytes": info["bytes"],
+            "scan": med(r["scan"], 0), "scan_wall": med(r["scan"], 1),
+            "floor": med(r["floor"], 0), "floor_wall": med(r["floor"], 1),
+            "rss": max(x[2] for x in r["scan"]),
+        }
+
+    st = json.loads(run([bench, "startup", "50"])[3])
+    dockerfile30 = os.path.join(HERE, "data", "Dockerfile")
+    emb = json.loads(run([bench, "embedded", dockerfile30, "3000"])[3])
+    pf = json.loads(run([bench, "perfile", corpus])[3])
+
+    j = interleave({
+        "j1": [cpol, "scan", corpus10, "--format", "json", "--fail-on", "none", "-j", "1"],
+        "j2": [cpol, "scan", corpus10, "--format", "json", "--fail-on", "none", "-j", "2"],
+    }, a.runs, env)
+    j1, j2 = med(j["j1"], 1), med(j["j2"], 1)
+
+    py_ratio = None
+    if not a.no_python:
+        py = python_env(build)
+        code = ("import sys, containerpolicy; r = containerpolicy.scan(sys.argv[1]); "
+                "print(len(r.findings))")
+        p = interleave({
+            "cli": [cpol, "scan", corpus, "--format", "json", "--fail-on", "none"],
+            "python": [py, "-c", code, corpus],
+        }, a.runs, env)
+        py_ratio = (med(p["python"], 0) / med(p["cli"], 0), med(p["python"], 0), med(p["cli"], 0))
+
+    others = {}
+    for tool, cmd in (("checkov", ["checkov", "-d", corpus, "--quiet", "--compact", "-o", "json"]),
+                      ("trivy", ["trivy", "config", "--quiet", corpus])):
+        if shutil.which(tool):
+            o = interleave({"cpol": [cpol, "scan", corpus, "--format", "json", "--fail-on", "none"],
+                            tool: cmd}, max(1, a.runs // 2), env)
+            others[tool] = (med(o[tool], 1), med(o["cpol"], 1))
+
+    c, c10 = figures["corpus"], figures["corpus x10"]
+    print("corpus: %d files, %.1f MB; corpus x10: %d files, %.1f MB" % (
+        c["files"], c["bytes"] / 1e6, c10["files"], c10["bytes"] / 1e6))
+    for label in ("corpus", "corpus x10"):
+        f = figures[label]
+        print("  %-11s scan %.3f s [%.3f]  floor %.3f s [%.3f]  %.0f files/s  %.1f MB/s  "
+              "peak RSS %.1f MB" % (label, f["scan"], f["scan_wall"], f["floor"], f["floor_wall"],
+                                    f["files"] / f["scan"], f["bytes"] / 1e6 / f["scan"], f["rss"]))
+    print("  per file (scan_buffer, one engine): median %.0f us, p99 %.0f us, min %.0f us" % (
+        pf["median_us"], pf["p99_us"], pf["min_us"]))
+    print()
+    print("  %-44s %-26s %-12s" % ("figure", "measured", "target"))
+    ratio = c["scan"] / c["floor"]
+    row("scan / parse-only floor (corpus)", "%.2f (%.3f / %.3f s)" % (ratio, c["scan"], c["floor"]),
+        "<= 2.0", ratio <= 2.0)
+    row("engine creation (%d rules + library)" % st["rules"],
+        "%.2f ms (p99 %.2f)" % (st["median_us"] / 1e3, st["p99_us"] / 1e3), "<= 5 ms",
+        st["median_us"] <= 5000)
+    row("embedded scan, %d-line Dockerfile" % emb["lines"],
+        "%.0f us (p99 %.0f)" % (emb["median_us"], emb["p99_us"]), "<= 100 us",
+        emb["median_us"] <= 100)
+    row("peak RSS, corpus", "%.1f MB" % c["rss"], "<= 64 MB", c["rss"] <= 64)
+    lin = c10["scan"] / c["scan"]
+    row("corpus x10 time / corpus time", "%.2f" % lin, "<= 10.5", lin <= 10.5)
+    row("-j 2 speed-up (corpus x10, wall)", "%.2f (%.2f / %.2f s)" % (j1 / j2, j1, j2), ">= 1.7",
+        j1 / j2 >= 1.7, "(needs two idle cores)")
+    if py_ratio:
+        row("Python binding / CLI (corpus)",
+            "%.2f (%.3f / %.3f s)" % py_ratio, "<= 1.2", py_ratio[0] <= 1.2)
+    else:
+        row("Python binding / CLI (corpus)", "not measured (--no-python)", "<= 1.2", None)
+    for tool, (t, ours) in others.items():
+        row("%s / cpol (corpus, wall)" % tool, "%.1f (%.2f / %.2f s)" % (t / ours, t, ours), "", None)
+    if not others:
+        print("  (checkov, trivy: not on PATH, not measured)")
+
+
+if __name__ == "__main__":
+    main()
