@@ -50,14 +50,17 @@ fi
 cmake --install "$build" --prefix "$tmp/prefix" >/dev/null || { echo "FAIL install"; echo "$pass passed, $((fail + 1)) failed"; exit 1; }
 pcdir=$(ls -d "$tmp"/prefix/lib*/pkgconfig "$tmp"/prefix/lib/*/pkgconfig 2>/dev/null | head -n 1)
 libdir=$(dirname "$pcdir")
+# a sanitizer build's library needs the sanitizer runtime in the program too
+san=""
+grep -q '^CPOL_SANITIZE:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null && san="-fsanitize=address,undefined"
 cp -r examples/c "$tmp/ex"
 rm -f "$tmp/ex/scan_buffer"
 # our rule's finding in full; of the built-in rule's only where and which (its wording is its own)
 want="Dockerfile:1:6: low ACME001 image node:20 is from docker.io
 Dockerfile:2:6: high CP001"
 findings() { grep -E 'ACME001|CP001' | sed -E 's/^(.* CP001) .*/\1/'; }
-if PKG_CONFIG_PATH=$pcdir make -s -C "$tmp/ex" CFLAGS="-std=c11 -Wall -Wextra -pedantic -Werror" \
-    LDFLAGS="-Wl,-rpath,$libdir" >"$tmp/err" 2>&1; then
+if PKG_CONFIG_PATH=$pcdir make -s -C "$tmp/ex" CFLAGS="-std=c11 -Wall -Wextra -pedantic -Werror $san" \
+    LDFLAGS="-Wl,-rpath,$libdir $san" >"$tmp/err" 2>&1; then
     out=$("$tmp/ex/scan_buffer" 2>&1); rc=$?
     check "pkg-config build: findings" "$want" "$(findings <<<"$out")"
     check "pkg-config build: exit 1 on findings" 1 "$rc"
@@ -69,7 +72,7 @@ else
     fail=$((fail + 1)); echo "FAIL pkg-config build"; cat "$tmp/err"
 fi
 rm -f "$tmp/ex/scan_buffer"
-if cmake -S "$tmp/ex" -B "$tmp/ex/b" -DCMAKE_PREFIX_PATH="$tmp/prefix" >"$tmp/err" 2>&1 &&
+if cmake -S "$tmp/ex" -B "$tmp/ex/b" -DCMAKE_PREFIX_PATH="$tmp/prefix" -DCMAKE_C_FLAGS="$san" >"$tmp/err" 2>&1 &&
     cmake --build "$tmp/ex/b" >>"$tmp/err" 2>&1; then
     out=$("$tmp/ex/b/scan_buffer" 2>&1)
     check "find_package build: findings" "$want" "$(findings <<<"$out")"
