@@ -329,6 +329,7 @@ void cpol_report_free(cpol_report *r)
     diag_free(&r->sink);
     free(r->tool_version);
     free(r->sources);
+    free(r->source_index);
     free(r->file_names);
     free(r);
 }

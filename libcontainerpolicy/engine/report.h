@@ -63,6 +63,8 @@ struct cpol_report {
     int failed; /* out of memory while recording */
     report_source *sources; /* sorted by name after report_finish */
     size_t nsources, cap_sources;
+    size_t *source_index; /* open-addressing hash of source names -> index + 1 (0 = empty) */
+    size_t source_index_cap;
     const char **file_names; /* the files read, in scan order */
     size_t nfile_names, cap_file_names;
     report_rule *rules;

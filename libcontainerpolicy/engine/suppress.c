@@ -146,12 +146,40 @@ static int parse_ignore(arena *a, const char *s, size_t len, src_ignore *ig)
     return 0;
 }
 
+static size_t name_hash(const char *s)
+{
+    size_t h = 1469598103934665603u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
 void source_add(cpol_report *r, const char *name, const char *data, size_t len)
 {
     if (!name)
         return;
-    for (size_t i = 0; i < r->nsources; i++)
-        if (strcmp(r->sources[i].name, name) == 0)
+    /* a file is read once per scan, but its name may come again (an override file named twice):
+       a hash of the names keeps this check O(1) instead of a walk over every earlier file */
+    if (r->nsources * 2 >= r->source_index_cap) {
+        size_t cap = r->source_index_cap ? r->source_index_cap * 2 : 256;
+        size_t *idx = calloc(cap, sizeof *idx);
+        if (!idx) {
+            r->failed = 1;
+            return;
+        }
+        for (size_t i = 0; i < r->nsources; i++) {
+            size_t h = name_hash(r->sources[i].name) & (cap - 1);
+            while (idx[h])
+                h = (h + 1) & (cap - 1);
+            idx[h] = i + 1;
+        }
+        free(r->source_index);
+        r->source_index = idx;
+        r->source_index_cap = cap;
+    }
+    size_t slot = name_hash(name) & (r->source_index_cap - 1);
+    for (; r->source_index[slot]; slot = (slot + 1) & (r->source_index_cap - 1))
+        if (strcmp(r->sources[r->source_index[slot] - 1].name, name) == 0)
             return;
     if (r->nsources == r->cap_sources) {
         size_t cap = r->cap_sources ? r->cap_sources * 2 : 16;
@@ -219,8 +247,10 @@ void source_add(cpol_report *r, const char *name, const char *data, size_t len)
             ig->next_line = (unsigned)(j + 1);
     }
     free(only);
-    if (r->a.failed)
+    if (r->a.failed) {
         r->failed = 1;
-    else
+    } else {
+        r->source_index[slot] = r->nsources + 1;
         r->nsources++;
+    }
 }
