@@ -749,7 +749,6 @@ void rules_run(cpol_engine *e, cpol_report *report, const node *project, size_t 
     }
     e->cur.report = NULL;
     view_retire(e);
-    lua_gc(L, LUA_GCSTEP, 0);
 }
 
 /* The formats present in the project: a check_project rule runs only when one of its formats
@@ -825,5 +824,4 @@ void rules_run_project(cpol_engine *e, cpol_report *report, const node *project,
     e->cur.files = NULL;
     e->cur.nfiles = 0;
     view_retire(e);
-    lua_gc(L, LUA_GCSTEP, 0);
 }
