@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "support/golden.h"
+
 #include "containerpolicy.h"
 #include "link/link.h"
 #include "model/dump.h"
@@ -62,32 +64,6 @@ static void result_free(result *r)
 {
     diag_free(&r->d);
     arena_free(&r->a);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    buf b = BUF_INIT;
-    char tmp[65536];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-        buf_put(&b, tmp, n);
-    fclose(f);
-    if (!b.data)
-        buf_put(&b, "", 0);
-    *len = b.len;
-    return buf_take(&b);
-}
-
-static int write_file(const char *path, const char *s)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return -1;
-    fputs(s, f);
-    return fclose(f);
 }
 
 static char *diag_text(const diag_sink *d)
@@ -135,31 +111,7 @@ static void assert_pos(const node *n, const char *file, unsigned line, unsigned 
     assert_int_equal(n->pos.col, col);
 }
 
-static int cmp_names(const void *x, const void *y)
-{
-    return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
 /* ---- golden cases ---- */
-
-static void compare_or_update(const char *path, const char *got, int update, int *failures)
-{
-    size_t len;
-    char *want = slurp(path, &len);
-    if (update) {
-        if (got)
-            write_file(path, got);
-        else if (want)
-            remove(path);
-    } else if (!got && want) {
-        print_error("%s: expected this file's content, got nothing\n", path);
-        (*failures)++;
-    } else if (got && (!want || strcmp(want, got) != 0)) {
-        print_error("%s differs; got:\n%s\n", path, got);
-        (*failures)++;
-    }
-    free(want);
-}
 
 static void test_golden(void **state)
 {
@@ -173,7 +125,7 @@ static void test_golden(void **state)
         if (e->d_name[0] != '.')
             names[n++] = strdup(e->d_name);
     closedir(dir);
-    qsort(names, n, sizeof names[0], cmp_names);
+    qsort(names, n, sizeof names[0], golden_cmp_names);
     const char *upd = getenv("CPOL_UPDATE_GOLDEN");
     int update = upd && strcmp(upd, "1") == 0;
     int failures = 0;
@@ -181,11 +133,11 @@ static void test_golden(void **state)
         char path[1024];
         size_t len, olen = 0;
         snprintf(path, sizeof path, "%s/%s/docker-compose.yml", DATA_DIR, names[i]);
-        char *src = slurp(path, &len);
+        char *src = golden_read_file(path, &len);
         if (!src)
             fail_msg("%s is missing", path);
         snprintf(path, sizeof path, "%s/%s/docker-compose.override.yml", DATA_DIR, names[i]);
-        char *osrc = slurp(path, &olen);
+        char *osrc = golden_read_file(path, &olen);
         result r;
         parse2(&r, "docker-compose.yml", src, len, osrc ? "docker-compose.override.yml" : NULL,
                osrc, olen);
@@ -198,9 +150,9 @@ static void test_golden(void **state)
         }
         char *errs = r.d.n ? diag_text(&r.d) : NULL;
         snprintf(path, sizeof path, "%s/%s/expected.model", DATA_DIR, names[i]);
-        compare_or_update(path, model, update, &failures);
+        golden_compare(path, model, update, &failures);
         snprintf(path, sizeof path, "%s/%s/expected.error", DATA_DIR, names[i]);
-        compare_or_update(path, errs, update, &failures);
+        golden_compare(path, errs, update, &failures);
         free(model);
         free(errs);
         free(src);
@@ -579,8 +531,8 @@ static const char user_rule[] =
 static void put(const char *dir, const char *name, const char *text)
 {
     char p[1024];
-    snprintf(p, sizeof p, "%s/%s", dir, name);
-    assert_int_equal(write_file(p, text), 0);
+    assert_true((size_t)snprintf(p, sizeof p, "%s/%s", dir, name) < sizeof p);
+    assert_int_equal(golden_write_file(p, text), 0);
 }
 
 static void test_link_end_to_end(void **state)
@@ -659,7 +611,7 @@ static void test_corpus(void **state)
     }
     snprintf(path, sizeof path, "%s/MANIFEST.tsv", CPOL_CORPUS_DIR);
     size_t mlen;
-    char *man = slurp(path, &mlen);
+    char *man = golden_read_file(path, &mlen);
     assert_non_null(man);
     size_t ok = 0, failures = 0, services = 0, noted_files = 0;
     char *save = NULL;
@@ -678,7 +630,7 @@ static void test_corpus(void **state)
             continue;
         snprintf(path, sizeof path, "%s/%s", CPOL_CORPUS_DIR, col[0]);
         size_t len;
-        char *in = slurp(path, &len);
+        char *in = golden_read_file(path, &len);
         if (!in) {
             print_error("corpus: cannot read %s\n", path);
             failures++;

@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "support/golden.h"
+
 #include "model/dump.h"
 #include "model/node.h"
 #include "parse/json_pos.h"
@@ -56,72 +58,13 @@ static void result_free(result *r)
     arena_free(&r->a);
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    buf b = BUF_INIT;
-    char tmp[65536];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-        buf_put(&b, tmp, n);
-    fclose(f);
-    if (!b.data)
-        buf_put(&b, "", 0);
-    *len = b.len;
-    return buf_take(&b);
-}
-
-static int write_file(const char *path, const char *s)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return -1;
-    fputs(s, f);
-    return fclose(f);
-}
-
-static char *diag_text(const diag_sink *d)
-{
-    buf b = BUF_INIT;
-    buf_put(&b, "", 0);
-    for (size_t i = 0; i < d->n; i++)
-        buf_printf(&b, "%u:%u %s\n", d->v[i].line, d->v[i].col, d->v[i].message);
-    return buf_take(&b);
-}
-
 static node *container(result *r)
 {
     node *l = node_get(r->project, "containers");
     return l && l->u.list.n ? l->u.list.v[0] : NULL;
 }
 
-static int cmp_names(const void *x, const void *y)
-{
-    return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
 /* ---- golden cases ---- */
-
-static void compare_or_update(const char *path, const char *got, int update, int *failures)
-{
-    size_t len;
-    char *want = read_file(path, &len);
-    if (update) {
-        if (got)
-            write_file(path, got);
-        else if (want)
-            remove(path);
-    } else if (!got && want) {
-        print_error("%s: expected this file's content, got nothing\n", path);
-        (*failures)++;
-    } else if (got && (!want || strcmp(want, got) != 0)) {
-        print_error("%s differs; got:\n%s\n", path, got);
-        (*failures)++;
-    }
-    free(want);
-}
 
 static void test_golden(void **state)
 {
@@ -135,7 +78,7 @@ static void test_golden(void **state)
         if (e->d_name[0] != '.')
             names[n++] = strdup(e->d_name);
     closedir(dir);
-    qsort(names, n, sizeof names[0], cmp_names);
+    qsort(names, n, sizeof names[0], golden_cmp_names);
     const char *upd = getenv("CPOL_UPDATE_GOLDEN");
     int update = upd && strcmp(upd, "1") == 0;
     int failures = 0;
@@ -143,7 +86,7 @@ static void test_golden(void **state)
         char path[1024];
         size_t len;
         snprintf(path, sizeof path, "%s/%s/input.json", DATA_DIR, names[i]);
-        char *src = read_file(path, &len);
+        char *src = golden_read_file(path, &len);
         if (!src)
             fail_msg("%s/%s has no input.json", DATA_DIR, names[i]);
         result r;
@@ -152,11 +95,11 @@ static void test_golden(void **state)
         model_dump_json(&b, r.project, 1);
         buf_putc(&b, '\n');
         char *model = buf_take(&b);
-        char *errs = r.d.n ? diag_text(&r.d) : NULL;
+        char *errs = r.d.n ? golden_diag_text(&r.d) : NULL;
         snprintf(path, sizeof path, "%s/%s/expected.model", DATA_DIR, names[i]);
-        compare_or_update(path, model, update, &failures);
+        golden_compare(path, model, update, &failures);
         snprintf(path, sizeof path, "%s/%s/expected.error", DATA_DIR, names[i]);
-        compare_or_update(path, errs, update, &failures);
+        golden_compare(path, errs, update, &failures);
         free(model);
         free(errs);
         free(src);
@@ -341,7 +284,7 @@ static void test_hostile(void **state)
 {
     (void)state;
     size_t len;
-    char *src = read_file(DATA_DIR "/full/input.json", &len);
+    char *src = golden_read_file(DATA_DIR "/full/input.json", &len);
     assert_non_null(src);
     for (size_t cut = 0; cut < len; cut++) {
         result r;
@@ -411,7 +354,7 @@ static void test_corpus(void **state)
         skip();
     }
     size_t len;
-    char *m = read_file(manifest, &len);
+    char *m = golden_read_file(manifest, &len);
     assert_non_null(m);
     size_t files = 0, rejected = 0, with_user = 0, with_caps = 0;
     int failures = 0;
@@ -430,7 +373,7 @@ static void test_corpus(void **state)
             continue;
         char path[2048];
         snprintf(path, sizeof path, "%s/%s", CPOL_CORPUS_DIR, col[0]);
-        char *src = read_file(path, &len);
+        char *src = golden_read_file(path, &len);
         if (!src) {
             print_error("%s: cannot read\n", path);
             failures++;
@@ -441,7 +384,7 @@ static void test_corpus(void **state)
         parse_buf(&r, col[0], src, len);
         if (strcmp(col[8], "yes") == 0) {
             if (r.d.n || r.rc != 0 || !container(&r)) {
-                char *t = diag_text(&r.d);
+                char *t = golden_diag_text(&r.d);
                 print_error("%s: unexpected diagnostics:\n%s", col[0], t);
                 free(t);
                 failures++;

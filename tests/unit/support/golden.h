@@ -1,0 +1,21 @@
+/* golden.h - shared helpers of the golden-data unit tests (tests/unit/support/golden.c). */
+#ifndef CPOL_TEST_GOLDEN_H
+#define CPOL_TEST_GOLDEN_H
+
+#include <stddef.h>
+
+#include "util/buf.h"
+#include "util/diag.h"
+
+/* The whole file, NUL-terminated (malloc'd), or NULL when it cannot be read. */
+char *golden_read_file(const char *path, size_t *len);
+int golden_write_file(const char *path, const char *s);
+/* One diagnostic per line: "line:col message\n" (malloc'd). */
+char *golden_diag_text(const diag_sink *d);
+/* qsort comparator for an array of char *. */
+int golden_cmp_names(const void *x, const void *y);
+/* Compare `got` with the file at path (NULL got: the file must not exist); with update, rewrite
+   the file instead. Differences are printed and counted in *failures. */
+void golden_compare(const char *path, const char *got, int update, int *failures);
+
+#endif
