@@ -38,7 +38,8 @@ test-tsan: deps
 	@cmake --build build-tsan -j $(JOBS) --target test_threads >/dev/null
 	@cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R '^test_threads$$'
 
-# libFuzzer targets seeded from ../shared/corpus; FUZZ_SECONDS per target (default 60)
+# libFuzzer targets (one per parser, the YAML loader, a whole scan) seeded from ../shared/corpus;
+# FUZZ_SECONDS per target (default 60), FUZZ_TARGETS to pick some
 fuzz:
 	@scripts/install-deps --with-fuzz
 	@scripts/fuzz
