@@ -49,6 +49,8 @@ static const char usage_scan[] =
     "\n"
     "options:\n"
     "  -f, --format FMT    output format: text (default), json, sarif, junit, github\n"
+    "      --format-hint F read the files named here as F (dockerfile, compose, k8s, oci,\n"
+    "                      docker-run, github, gitlab) instead of detecting their format\n"
     "  -r, --rules PATH    load custom rules from a .lua file or a folder of them (repeatable)\n"
     "      --no-builtin    do not load the built-in rules\n"
     "  -c, --config FILE   read this configuration instead of the .cpol.yaml found next to\n"
@@ -121,6 +123,7 @@ typedef struct opts {
     int show_suppressed, unused_ignores;
     long jobs;
     int verbose; /* -v: rules' cpol.log messages on stderr */
+    int format_hint; /* --format-hint: cpol_format of the files named on the command line */
 } opts;
 
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
@@ -163,7 +166,15 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o, int allow
                 o->paths[o->npaths++] = argv[i];
             break;
         }
-        if (opt_value(argc, argv, &i, "-f", "--format", &v, &missing)) {
+        if (opt_value(argc, argv, &i, NULL, "--format-hint", &v, &missing)) {
+            if (missing)
+                return usage_error(cmd, "option '%s' needs a value", a);
+            if ((o->format_hint = cpol_format_from_string(v)) <= 0)
+                return usage_error(cmd,
+                                   "--format-hint: '%s' is not one of dockerfile, compose, k8s, "
+                                   "oci, docker-run, github, gitlab",
+                                   v);
+        } else if (opt_value(argc, argv, &i, "-f", "--format", &v, &missing)) {
             if (missing)
                 return usage_error(cmd, "option '%s' needs a value", a);
             o->format = v;
@@ -253,6 +264,8 @@ static cpol_engine *make_engine(const opts *o, int quiet_load)
     }
     if (o->verbose && !quiet_load)
         cpol_engine_set_log(e, print_log, stderr); /* before the rules: loading may log too */
+    if (o->format_hint > 0)
+        cpol_engine_set_format_hint(e, (cpol_format)o->format_hint);
     for (size_t i = 0; i < o->nrules; i++) {
         if (cpol_engine_add_rules(e, o->rules[i]) != 0) {
             fprintf(stderr, "cpol: rules: %s\n", cpol_engine_last_error(e));
@@ -352,7 +365,7 @@ static int write_file(const char *path, const char *text)
 static int cmd_scan(int argc, char **argv)
 {
     const char *rules[argc + 1], *paths[argc + 1];
-    opts o = {"text", rules, 0, 0, -1, -1, 0, paths, 0, NULL, 0, NULL, NULL, 0, 0, 1, 0};
+    opts o = {"text", rules, 0, 0, -1, -1, 0, paths, 0, NULL, 0, NULL, NULL, 0, 0, 1, 0, 0};
     for (int i = 0; i < argc; i++)
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             fputs(usage_scan, stdout);
@@ -529,7 +542,7 @@ static int cmd_rules(int argc, char **argv)
         return rules_test(n, dirs, verbose);
     }
     const char *rules[argc + 1], *paths[argc + 1];
-    opts o = {"text", rules, 0, 0, 0, -1, 0, paths, 0, NULL, 1, NULL, NULL, 0, 0, 1, 0};
+    opts o = {"text", rules, 0, 0, 0, -1, 0, paths, 0, NULL, 1, NULL, NULL, 0, 0, 1, 0, 0};
     for (int i = 0; i < argc; i++)
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             fputs(usage_rules, stdout);

@@ -230,6 +230,14 @@ typedef void (*cpol_log_fn)(void *ud, const char *rule_id, const char *file, uns
  */
 CPOL_API void cpol_engine_set_log(cpol_engine *engine, cpol_log_fn fn, void *ud);
 
+/**
+ * Read the files named directly in cpol_engine_scan_paths() as `format` instead of detecting
+ * their format (a compose file called `stack.yml`, a Dockerfile called `build.txt`). Files found
+ * by walking a folder are still detected. CPOL_FORMAT_AUTO (the default) turns it off.
+ * @return 0, or CPOL_EINVAL for a NULL engine or an unknown format.
+ */
+CPOL_API int cpol_engine_set_format_hint(cpol_engine *engine, cpol_format format);
+
 /** Number of rules the engine has. */
 CPOL_API size_t cpol_engine_rule_count(const cpol_engine *engine);
 

@@ -135,6 +135,14 @@ void cpol_engine_free(cpol_engine *e)
 
 const char *cpol_engine_last_error(const cpol_engine *e) { return e ? e->error : ""; }
 
+int cpol_engine_set_format_hint(cpol_engine *e, cpol_format format)
+{
+    if (!e || (unsigned)format > CPOL_FORMAT_GITLAB)
+        return CPOL_EINVAL;
+    e->format_hint = format;
+    return 0;
+}
+
 void cpol_engine_set_progress(cpol_engine *e, cpol_progress_fn fn, void *ud)
 {
     if (!e)
@@ -516,7 +524,7 @@ static int parse_into(scan *s, const char *name, const char *data, size_t len, c
 
 static int scan_file(scan *s, const char *path, int named)
 {
-    cpol_format fmt = detect_by_name(path);
+    cpol_format fmt = named && s->e->format_hint ? s->e->format_hint : detect_by_name(path);
     char *data;
     size_t len;
     char why[256];
@@ -542,8 +550,9 @@ static int scan_file(scan *s, const char *path, int named)
     if (fmt == CPOL_FORMAT_AUTO) {
         if (named)
             diag_add(&s->report->sink, path, 0, 0,
-                     "not a recognised input (expected a Dockerfile, a compose file or a "
-                     "Kubernetes manifest)");
+                     "not a recognised input (not named like a Dockerfile, compose file, shell "
+                     "script or CI workflow, and not a Kubernetes manifest or OCI config); name "
+                     "its format with --format-hint");
     } else
         rc = parse_into(s, path, data, len, fmt, 1);
     free(data);

@@ -42,9 +42,11 @@ return {
         "container grants, so a compromised application can tamper with the whole filesystem " ..
         "and turns any escape bug into root on the host. Images run as root unless a USER " ..
         "instruction says otherwise.",
-    remediation = "Create an unprivileged account (e.g. `RUN useradd -r -u 10001 app`) and add " ..
-        "`USER app` (or a numeric `USER 10001:10001`) to the final stage, after the steps that " ..
-        "need root.",
+    remediation = "Run as an unprivileged uid. Dockerfile: create an account (`RUN useradd -r -u " ..
+        "10001 app`) and add `USER app` (or `USER 10001:10001`) to the final stage after the " ..
+        "steps that need root. Compose: `user: \"10001:10001\"`. Kubernetes: `securityContext: {runAsNonRoot: " ..
+        "true, runAsUser: 10001}`. docker run: `--user 10001:10001`. OCI: a non-zero " ..
+        "process.user.uid.",
     references = {
         "https://docs.docker.com/reference/dockerfile/#user",
         "https://docs.docker.com/build/building/best-practices/#user",

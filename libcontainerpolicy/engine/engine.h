@@ -55,6 +55,7 @@ struct cpol_engine {
     int proxy_mt_newindex_ref; /* shared functions of read-only proxies */
     int report_fn_ref;         /* the `report` function handed to check() */
     int lib_ref;               /* functions of the built-in libraries (rules/_*.lua), or LUA_NOREF */
+    cpol_format format_hint;   /* format of files named directly in a scan, or CPOL_FORMAT_AUTO */
     /* configuration (config.c): ignore globs relative to config_dir, fail-on (-1 = not set) */
     char *config_dir;
     char **ignore;

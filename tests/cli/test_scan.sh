@@ -115,6 +115,15 @@ check "model: kind" "dockerfile" "$(echo "$out" | python3 -c 'import json,sys; p
 "$CPOL" --help | grep -q 'usage: cpol'; check "--help" 0 $?
 "$CPOL" scan --help | grep -q -- '--fail-on LEVEL'; check "scan --help" 0 $?
 
+# --- --format-hint reads a named file whose name says nothing ---------------------------------
+printf 'services:\n  web:\n    image: nginx:1.27\n    privileged: true\n' > "$tmp/stack.yml"
+err=$("$CPOL" scan --fail-on none "$tmp/stack.yml" 2>&1 >/dev/null); rc=$?
+check "unnamed compose file: exit 3" 3 "$rc"
+check "unnamed compose file: says to use --format-hint" "yes" "$(echo "$err" | grep -q -- 'name its format with --format-hint' && echo yes || echo "no: $err")"
+got=$("$CPOL" scan --format json --format-hint compose --fail-on none "$tmp/stack.yml" | ids)
+check "--format-hint compose" "yes" "$([[ " $got " == *" CP101:4:17 "* ]] && echo yes || echo "no: $got")"
+"$CPOL" scan --format-hint yaml "$tmp/stack.yml" >/dev/null 2>&1; check "--format-hint bogus" 2 $?
+
 # --- a team's own secret names through the configuration file (CP006 extra_names) -----------
 mkdir -p "$tmp/cfg"
 printf 'FROM alpine:3.20\nUSER app\nENV ACME_LICENSE=abc-123-def\n' > "$tmp/cfg/Dockerfile"
