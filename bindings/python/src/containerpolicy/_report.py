@@ -6,6 +6,7 @@ Nothing here points into C memory: the report crosses the binding as one JSON st
 
 import json
 from dataclasses import dataclass, fields
+from operator import itemgetter
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from . import _native
@@ -65,9 +66,24 @@ class Diagnostic:
         return f"{self.file or '-'}:{self.line}:{self.column}: {self.message}"
 
 
-def _pick(cls: Any, d: Dict[str, Any]) -> Dict[str, Any]:
-    # later versions of the JSON may add keys; take the ones this version knows
-    return {f.name: d.get(f.name) for f in fields(cls)}
+def _picker(cls: Any) -> Any:
+    # The values of the JSON keys this version knows, in field order (later versions of the JSON
+    # may add keys). Built once per class: looking the fields up for every finding cost more than
+    # the JSON decoding itself on a large scan.
+    names = tuple(f.name for f in fields(cls))
+    getter = itemgetter(*names)
+
+    def pick(d: Dict[str, Any]) -> Any:
+        try:
+            return cls(*getter(d))
+        except KeyError:
+            return cls(*(d.get(n) for n in names))
+
+    return pick
+
+
+_finding = _picker(Finding)
+_diagnostic = _picker(Diagnostic)
 
 
 def _decode(raw: bytes) -> str:
@@ -89,8 +105,8 @@ class Report:
         self._native = native
         self._json = _decode(native.to_json())
         doc: Dict[str, Any] = json.loads(self._json)
-        self.findings = [Finding(**_pick(Finding, f)) for f in doc["findings"]]
-        self.errors = [Diagnostic(**_pick(Diagnostic, d)) for d in doc["errors"]]
+        self.findings = [_finding(f) for f in doc["findings"]]
+        self.errors = [_diagnostic(d) for d in doc["errors"]]
         self._summary: Dict[str, int] = doc["summary"]
 
     @property
