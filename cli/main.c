@@ -49,6 +49,8 @@ static const char usage_scan[] =
     "\n"
     "options:\n"
     "  -f, --format FMT    output format: text (default), json, sarif, junit, github\n"
+    "      --limit N=V     change an engine limit, e.g. --limit rule-timeout-ms=5000,\n"
+    "                      --limit max-file-size=64m (names and defaults: docs/security.md)\n"
     "      --format-hint F read the files named here as F (dockerfile, compose, k8s, oci,\n"
     "                      docker-run, github, gitlab) instead of detecting their format\n"
     "  -r, --rules PATH    load custom rules from a .lua file or a folder of them (repeatable)\n"
@@ -124,7 +126,68 @@ typedef struct opts {
     long jobs;
     int verbose; /* -v: rules' cpol.log messages on stderr */
     int format_hint; /* --format-hint: cpol_format of the files named on the command line */
+    cpol_options limits; /* --limit NAME=VALUE; zero fields keep the defaults */
 } opts;
+
+/* --limit NAME=VALUE: the engine limits of docs/security.md, by their option names. */
+static const struct {
+    const char *name;
+    size_t off, size;
+} limit_names[] = {
+#define LIMIT(n, f) {n, offsetof(cpol_options, f), sizeof(((cpol_options *)0)->f)}
+    LIMIT("max-file-size", max_file_size),
+    LIMIT("max-line-length", max_line_length),
+    LIMIT("max-yaml-depth", max_yaml_depth),
+    LIMIT("max-json-depth", max_json_depth),
+    LIMIT("max-alias-expansions", max_alias_expansions),
+    LIMIT("max-documents", max_documents),
+    LIMIT("lua-memory", lua_memory),
+    LIMIT("lua-instructions", lua_instructions),
+    LIMIT("pattern-steps", pattern_steps),
+    LIMIT("rule-timeout-ms", rule_timeout_ms),
+    LIMIT("max-context-files", max_context_files),
+#undef LIMIT
+};
+
+/* Parse "NAME=VALUE" (VALUE a positive integer, with an optional k, m or g: x1024) into o. */
+static int set_limit(cpol_options *o, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    if (!eq)
+        return -1;
+    char *end;
+    unsigned long long v = strtoull(eq + 1, &end, 10);
+    if (end == eq + 1 || v == 0)
+        return -1;
+    if (*end == 'k' || *end == 'K')
+        v <<= 10, end++;
+    else if (*end == 'm' || *end == 'M')
+        v <<= 20, end++;
+    else if (*end == 'g' || *end == 'G')
+        v <<= 30, end++;
+    if (*end)
+        return -1;
+    for (size_t i = 0; i < sizeof limit_names / sizeof limit_names[0]; i++) {
+        if (strlen(limit_names[i].name) != (size_t)(eq - arg) ||
+            strncmp(limit_names[i].name, arg, (size_t)(eq - arg)) != 0)
+            continue;
+        char *field = (char *)o + limit_names[i].off;
+        if (limit_names[i].size == sizeof(unsigned int)) {
+            if (v > 0xffffffffULL)
+                return -1;
+            unsigned int u = (unsigned int)v;
+            memcpy(field, &u, sizeof u);
+        } else if (limit_names[i].size == sizeof(unsigned long)) {
+            unsigned long u = (unsigned long)v;
+            memcpy(field, &u, sizeof u);
+        } else {
+            size_t u = (size_t)v;
+            memcpy(field, &u, sizeof u);
+        }
+        return 0;
+    }
+    return -1;
+}
 
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
 {
@@ -166,7 +229,15 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o, int allow
                 o->paths[o->npaths++] = argv[i];
             break;
         }
-        if (opt_value(argc, argv, &i, NULL, "--format-hint", &v, &missing)) {
+        if (opt_value(argc, argv, &i, NULL, "--limit", &v, &missing)) {
+            if (missing)
+                return usage_error(cmd, "option '%s' needs a value", a);
+            if (set_limit(&o->limits, v) != 0)
+                return usage_error(cmd,
+                                   "--limit: '%s' is not NAME=VALUE with a known NAME (see "
+                                   "docs/security.md) and a positive whole number",
+                                   v);
+        } else if (opt_value(argc, argv, &i, NULL, "--format-hint", &v, &missing)) {
             if (missing)
                 return usage_error(cmd, "option '%s' needs a value", a);
             if ((o->format_hint = cpol_format_from_string(v)) <= 0)
@@ -254,8 +325,8 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o, int allow
    rules; their load-time messages would only repeat the first engine's). */
 static cpol_engine *make_engine(const opts *o, int quiet_load)
 {
-    cpol_options eo;
-    cpol_options_init(&eo);
+    cpol_options eo = o->limits;
+    eo.version = CPOL_OPTIONS_VERSION;
     eo.no_builtin_rules = o->no_builtin;
     cpol_engine *e = cpol_engine_new(&eo);
     if (!e) {
@@ -365,7 +436,8 @@ static int write_file(const char *path, const char *text)
 static int cmd_scan(int argc, char **argv)
 {
     const char *rules[argc + 1], *paths[argc + 1];
-    opts o = {"text", rules, 0, 0, -1, -1, 0, paths, 0, NULL, 0, NULL, NULL, 0, 0, 1, 0, 0};
+    opts o = {"text", rules, 0, 0, -1, -1,   0, paths, 0, NULL, 0, NULL, NULL, 0, 0, 1, 0, 0,
+              CPOL_OPTIONS_INIT};
     for (int i = 0; i < argc; i++)
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             fputs(usage_scan, stdout);
@@ -542,7 +614,8 @@ static int cmd_rules(int argc, char **argv)
         return rules_test(n, dirs, verbose);
     }
     const char *rules[argc + 1], *paths[argc + 1];
-    opts o = {"text", rules, 0, 0, 0, -1, 0, paths, 0, NULL, 1, NULL, NULL, 0, 0, 1, 0, 0};
+    opts o = {"text", rules, 0, 0, 0, -1,    0, paths, 0, NULL, 1, NULL, NULL, 0, 0, 1, 0, 0,
+              CPOL_OPTIONS_INIT};
     for (int i = 0; i < argc; i++)
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             fputs(usage_rules, stdout);

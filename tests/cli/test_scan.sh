@@ -124,6 +124,14 @@ got=$("$CPOL" scan --format json --format-hint compose --fail-on none "$tmp/stac
 check "--format-hint compose" "yes" "$([[ " $got " == *" CP101:4:17 "* ]] && echo yes || echo "no: $got")"
 "$CPOL" scan --format-hint yaml "$tmp/stack.yml" >/dev/null 2>&1; check "--format-hint bogus" 2 $?
 
+# --- --limit changes an engine limit; hitting it is a diagnostic and exit 3 ----------------------
+err=$("$CPOL" scan --limit max-file-size=16 --fail-on none "$tmp/Dockerfile" 2>&1 >/dev/null); rc=$?
+check "--limit max-file-size: exit 3" 3 "$rc"
+check "--limit max-file-size: message" "$tmp/Dockerfile: error: file is 56 bytes, larger than the limit of 16 bytes" "$err"
+"$CPOL" scan --limit max-file-size=1m --fail-on none "$tmp/Dockerfile" >/dev/null 2>&1; check "--limit with a suffix" 0 $?
+"$CPOL" scan --limit bogus=3 "$tmp/Dockerfile" >/dev/null 2>&1; check "--limit unknown name" 2 $?
+"$CPOL" scan --limit lua-memory=0 "$tmp/Dockerfile" >/dev/null 2>&1; check "--limit zero" 2 $?
+
 # --- a team's own secret names through the configuration file (CP006 extra_names) -----------
 mkdir -p "$tmp/cfg"
 printf 'FROM alpine:3.20\nUSER app\nENV ACME_LICENSE=abc-123-def\n' > "$tmp/cfg/Dockerfile"
