@@ -846,35 +846,27 @@ static void do_labels(P *p, node *c, const cv *v)
     }
 }
 
-static void do_env_file(P *p, node *c, const cv *v)
+/* A list of names or of maps holding the name under map_key (env_file entries {path}, secrets
+   {source}): the names, each at its position. */
+static void name_list(P *p, node *c, const cv *v, const char *key, const char *map_key,
+                      int allow_scalar)
 {
-    if (!is_list(p, v, "env_file", 1))
+    if (!is_list(p, v, key, allow_scalar))
         return;
-    node *l = node_set_list(p->a, c, "env_file", at(v));
+    node *l = node_set_list(p->a, c, key, at(v));
     EACH(v, i, e)
     {
-        const cv *x = e->kind == YV_MAP ? cv_get(e, "path") : e;
+        const cv *x = e->kind == YV_MAP ? cv_get(e, map_key) : e;
         size_t n;
-        const char *s = x ? text(p, x, "env_file", &n) : NULL;
+        const char *s = x ? text(p, x, key, &n) : NULL;
         if (s)
             node_push(p->a, l, node_str(p->a, s, n, at(x)));
     }
 }
 
-static void do_secrets(P *p, node *c, const cv *v)
-{
-    if (!is_list(p, v, "secrets", 0))
-        return;
-    node *l = node_set_list(p->a, c, "secrets", at(v));
-    EACH(v, i, e)
-    {
-        const cv *x = e->kind == YV_MAP ? cv_get(e, "source") : e;
-        size_t n;
-        const char *s = x ? text(p, x, "secrets", &n) : NULL;
-        if (s)
-            node_push(p->a, l, node_str(p->a, s, n, at(x)));
-    }
-}
+static void do_env_file(P *p, node *c, const cv *v) { name_list(p, c, v, "env_file", "path", 1); }
+
+static void do_secrets(P *p, node *c, const cv *v) { name_list(p, c, v, "secrets", "source", 0); }
 
 static void do_healthcheck(P *p, node *c, const cv *v)
 {
