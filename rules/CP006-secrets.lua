@@ -147,7 +147,9 @@ local function context_matches(src, files)
             local prefix = ""
             for part in string.gmatch(f, "[^/]+") do
                 prefix = prefix == "" and part or (prefix .. "/" .. part)
-                if cpol.glob(s, prefix) then
+                -- a source that is no valid pattern (`[a`) matches nothing; Docker refuses it
+                local ok, m = pcall(cpol.glob, s, prefix)
+                if ok and m then
                     hit = true
                     break
                 end

@@ -80,7 +80,9 @@ struct cpol_engine {
         size_t file_order;
         const char *object; /* label of the container being checked */
         const node *container;
-        int nfindings;
+        size_t nfindings, max_findings; /* reported in this call, and the most allowed */
+        /* a check_project call looks at every object of the scan: its budgets grow with them */
+        unsigned long extra_instructions, extra_ms;
         unsigned nlogs; /* cpol.log messages in this call (reset by sandbox_arm) */
         /* check_project: the scanned files in order, to sort a finding with its file */
         const char *const *files;

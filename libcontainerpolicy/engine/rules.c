@@ -14,7 +14,14 @@
 #include "builtin.h"
 #include "engine.h"
 
+/* A runaway rule could report without end: a call may report this many findings, and a
+   check_project call this many more per container and per pipeline job of the scan (a project
+   rule reports about every object, and a big repository has thousands). */
 #define MAX_FINDINGS_PER_CALL 1000
+#define MAX_PROJECT_FINDINGS_PER_OBJECT 10
+/* ... and a check_project call gets this many more instructions and microseconds per object */
+#define PROJECT_INSTRUCTIONS_PER_OBJECT 20000UL
+#define PROJECT_US_PER_OBJECT 200UL
 
 static const struct {
     const char *name;
@@ -598,9 +605,9 @@ static int report_call(lua_State *L)
     luaL_checktype(L, 1, LUA_TTABLE);
     if (!r || !e->cur.report)
         return luaL_error(L, "report called outside a rule check");
-    if (++e->cur.nfindings > MAX_FINDINGS_PER_CALL)
-        return luaL_error(L, "rule %s reported more than %d findings in one call", r->id,
-                          MAX_FINDINGS_PER_CALL);
+    if (++e->cur.nfindings > e->cur.max_findings)
+        return luaL_error(L, "rule %s reported more than %I findings in one call", r->id,
+                          (lua_Integer)e->cur.max_findings);
     lua_getfield(L, 1, "message");
     if (lua_type(L, -1) != LUA_TSTRING)
         return luaL_error(L, "report: 'message' must be a string");
@@ -719,6 +726,7 @@ static int run_protected(lua_State *L)
             push_report_fn(e);
             e->cur.r = r;
             e->cur.nfindings = 0;
+            e->cur.max_findings = MAX_FINDINGS_PER_CALL;
             if (sandbox_pcall(e, 2, 0, 1) != LUA_OK)
                 call_failed(e, r, c);
             e->cur.r = NULL;
@@ -765,10 +773,28 @@ static unsigned project_formats(const node *project)
     return bits;
 }
 
+static size_t list_count(const node *n, const char *key)
+{
+    const node *l = node_get(n, key);
+    return l && l->type == N_LIST ? l->u.list.n : 0;
+}
+
+/* What a project rule may report about: containers, policies, networks, pipeline jobs. */
+static size_t project_objects(const node *project)
+{
+    size_t n = list_count(project, "containers") + list_count(project, "policies") +
+               list_count(project, "networks");
+    const node *p = node_get(project, "pipelines");
+    for (size_t i = 0; p && p->type == N_LIST && i < p->u.list.n; i++)
+        n += list_count(p->u.list.v[i], "jobs");
+    return n;
+}
+
 typedef struct project_args {
     cpol_engine *e;
     const node *project;
     unsigned formats;
+    size_t objects; /* containers, policies, networks and pipeline jobs of the scan */
 } project_args;
 
 static int run_project_protected(lua_State *L)
@@ -790,7 +816,12 @@ static int run_project_protected(lua_State *L)
         push_report_fn(e);
         e->cur.r = r;
         e->cur.nfindings = 0;
-        if (sandbox_pcall(e, 2, 0, 1) != LUA_OK)
+        e->cur.max_findings = MAX_FINDINGS_PER_CALL + MAX_PROJECT_FINDINGS_PER_OBJECT * a->objects;
+        e->cur.extra_instructions = PROJECT_INSTRUCTIONS_PER_OBJECT * a->objects;
+        e->cur.extra_ms = PROJECT_US_PER_OBJECT * a->objects / 1000;
+        int rc = sandbox_pcall(e, 2, 0, 1);
+        e->cur.extra_instructions = e->cur.extra_ms = 0;
+        if (rc != LUA_OK)
             call_failed(e, r, NULL);
         e->cur.r = NULL;
     }
@@ -800,7 +831,7 @@ static int run_project_protected(lua_State *L)
 void rules_run_project(cpol_engine *e, cpol_report *report, const node *project,
                        const char *const *files, size_t nfiles)
 {
-    project_args a = {e, project, project_formats(project)};
+    project_args a = {e, project, project_formats(project), project_objects(project)};
     int any = 0;
     for (size_t k = 0; k < e->nrules; k++)
         if ((e->rules[k].formats & a.formats) && e->rules[k].check_project_ref != LUA_NOREF)

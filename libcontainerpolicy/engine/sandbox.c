@@ -63,7 +63,7 @@ static void count_hook(lua_State *L, lua_Debug *ar)
     cpol_engine *e = *(cpol_engine **)lua_getextraspace(L);
     if (e->cur.abort == ABORT_NONE) {
         e->cur.instructions += HOOK_PERIOD;
-        if (e->cur.instructions > e->opts.lua_instructions)
+        if (e->cur.instructions > e->opts.lua_instructions + e->cur.extra_instructions)
             e->cur.abort = ABORT_INSTRUCTIONS;
         else if (sandbox_deadline_passed(e))
             e->cur.abort = ABORT_DEADLINE;
@@ -83,7 +83,7 @@ void sandbox_arm(cpol_engine *e, int hooked)
     e->cur.nlogs = 0;
     e->mem_hit = 0;
     clock_gettime(CLOCK_MONOTONIC, &e->cur.deadline);
-    unsigned ms = e->opts.rule_timeout_ms;
+    unsigned long ms = e->opts.rule_timeout_ms + e->cur.extra_ms;
     e->cur.deadline.tv_sec += ms / 1000;
     e->cur.deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
     if (e->cur.deadline.tv_nsec >= 1000000000L) {
@@ -115,10 +115,12 @@ const char *sandbox_abort_reason(cpol_engine *e, char *buf, size_t size)
 {
     switch (e->cur.abort) {
     case ABORT_INSTRUCTIONS:
-        snprintf(buf, size, "stopped: instruction budget of %lu exceeded", e->opts.lua_instructions);
+        snprintf(buf, size, "stopped: instruction budget of %lu exceeded",
+                 e->opts.lua_instructions + e->cur.extra_instructions);
         return buf;
     case ABORT_DEADLINE:
-        snprintf(buf, size, "stopped: time limit of %u ms exceeded", e->opts.rule_timeout_ms);
+        snprintf(buf, size, "stopped: time limit of %lu ms exceeded",
+                 e->opts.rule_timeout_ms + e->cur.extra_ms);
         return buf;
     case ABORT_MEMORY:
         snprintf(buf, size, "stopped: Lua memory limit of %zu bytes exceeded", e->mem_limit);

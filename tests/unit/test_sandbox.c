@@ -342,6 +342,54 @@ static void file_size_limit(void **s)
     cpol_engine_free(e);
 }
 
+/* A check_project rule looks at every object of the scan: its findings cap (and budgets) grow
+   with the number of containers, so a big repository is not a rule failure, while a runaway
+   rule still is. */
+static int project_cap_run(int per_container, char *err, size_t errlen, size_t *nfound)
+{
+    cpol_options o;
+    cpol_options_init(&o);
+    o.no_builtin_rules = 1;
+    cpol_engine *e = cpol_engine_new(&o);
+    char src[512];
+    snprintf(src, sizeof src,
+             "return { id = 'PROJ1', severity = 'low', title = 't', remediation = 'r',\n"
+             "  formats = {'compose'}, check_project = function(p, report)\n"
+             "    for _, c in ipairs(p.containers) do\n"
+             "      for k = 1, %d do report{ at = c, message = 'n' .. k } end\n"
+             "    end end }",
+             per_container);
+    assert_int_equal(cpol_engine_add_rule_source(e, "proj.lua", src, strlen(src)), 0);
+    size_t cap = 200 * 40;
+    char *yaml = malloc(cap);
+    size_t n = (size_t)snprintf(yaml, cap, "services:\n");
+    for (int i = 0; i < 150; i++)
+        n += (size_t)snprintf(yaml + n, cap - n, "  s%d:\n    image: app:1\n", i);
+    cpol_report *r = NULL;
+    assert_int_equal(cpol_engine_scan_buffer(e, "compose.yaml", yaml, n, CPOL_FORMAT_AUTO, &r), 0);
+    free(yaml);
+    *nfound = cpol_report_count(r);
+    int nerr = (int)cpol_report_error_count(r);
+    snprintf(err, errlen, "%s", nerr ? cpol_report_error(r, 0)->message : "");
+    cpol_report_free(r);
+    cpol_engine_free(e);
+    return nerr;
+}
+
+static void project_findings_cap(void **s)
+{
+    (void)s;
+    char err[256];
+    size_t found;
+    /* 150 containers x 10 = 1,500 findings: over the per-call 1,000, within 1,000 + 10 x 150 */
+    assert_int_equal(project_cap_run(10, err, sizeof err, &found), 0);
+    assert_int_equal(found, 1500);
+    /* 20 per container = 3,000: a runaway */
+    assert_int_equal(project_cap_run(20, err, sizeof err, &found), 1);
+    assert_string_equal(err, "rule PROJ1 failed: proj.lua:4: rule PROJ1 reported more than 2500 "
+                             "findings in one call");
+}
+
 static void field_positions(void **s)
 {
     (void)s;
@@ -410,6 +458,7 @@ int main(void)
         cmocka_unit_test(field_positions),
         cmocka_unit_test(deadline),
         cmocka_unit_test(file_size_limit),
+        cmocka_unit_test(project_findings_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
