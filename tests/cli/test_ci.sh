@@ -457,13 +457,20 @@ check "baseline: message" "yes" \
     "$([[ "$err" == "cpol: baseline: $tmp/bl/bad.json: not a baseline"* ]] && echo yes || echo "no: $err")"
 
 # --- parallel scanning ------------------------------------------------------------------------------------
+# the shared corpus when it is beside the checkout (CI), else the project's own examples and rules
+corpus="$ROOT/../shared/corpus"
+dockerfiles="$corpus/dockerfile"
+if [[ ! -d $corpus ]]; then
+    corpus="$ROOT/rules"
+    dockerfiles="$ROOT/examples"
+fi
 for fmt in json sarif text; do
-    a=$("$CPOL" scan --no-config --format $fmt "$ROOT/../shared/corpus/dockerfile" 2>&1)
-    b=$("$CPOL" scan --no-config -j 2 --format $fmt "$ROOT/../shared/corpus/dockerfile" 2>&1)
+    a=$("$CPOL" scan --no-config --format $fmt "$dockerfiles" 2>&1)
+    b=$("$CPOL" scan --no-config -j 2 --format $fmt "$dockerfiles" 2>&1)
     check "-j 2 same $fmt output as -j 1 on the Dockerfile corpus" "$a" "$b"
 done
-a=$("$CPOL" scan --no-config --format json "$ROOT/../shared/corpus" 2>&1)
-b=$("$CPOL" scan --no-config -j4 --format json "$ROOT/../shared/corpus" 2>&1)
+a=$("$CPOL" scan --no-config --format json "$corpus" 2>&1)
+b=$("$CPOL" scan --no-config -j4 --format json "$corpus" 2>&1)
 check "-j4 same output as -j 1 on the whole corpus" "$a" "$b"
 check "-j: corpus has findings" "yes" "$(echo "$a" | grep -q '"rule_id": "CP001"' && echo yes || echo no)"
 "$CPOL" scan --no-config -j x . >/dev/null 2>&1
