@@ -56,7 +56,7 @@ check "truncated heredoc" "3|ok-reported|Dockerfile:2: heredoc 'EOF' is not term
 
 fresh; printf 'FROM alpine:3.20\n' > "$tmp/s/Dockerfile"; chmod 000 "$tmp/s/Dockerfile"
 if [[ $(id -u) -eq 0 ]]; then
-    pass=$((pass + 1)) # root reads everything: nothing to test
+    echo "skip: unreadable file (root reads every file, so there is nothing to test)"
 else
     check "unreadable file" "3|ok-reported|Dockerfile:0: cannot read: Permission denied" "$(scan "$tmp/s")"
 fi
