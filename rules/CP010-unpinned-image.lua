@@ -51,16 +51,21 @@ return {
     id = "CP010",
     control = 10,
     severity = "low",
-    title = "Image not pinned by digest",
+    title = "Image not pinned by digest or not signed",
     formats = { "dockerfile", "compose", "k8s", "docker-run", "github", "gitlab" },
     description = "A tag is a movable pointer: the registry can serve different content for " ..
         "node:20 tomorrow, whether through an update, a compromised account or a mirror. " ..
         "Pinning by digest makes every build use exactly the image that was reviewed and lets " ..
         "signature checks refer to fixed content. Every external image the final stage is " ..
-        "built from or copies from is checked; stages the final image does not use are not.",
+        "built from or copies from is checked; stages the final image does not use are not. " ..
+        "In CI workflows, an image that is pushed but signed by no job of the workflow cannot " ..
+        "be told apart from a tampered one at deploy time.",
     remediation = "Pin the reference by digest, keeping the tag for readers: " ..
-        "`FROM node:20-slim@sha256:<digest>` (get the digest with `docker buildx imagetools " ..
-        "inspect node:20-slim`), and let a bot such as Renovate or Dependabot update it.",
+        "`FROM node:20-slim@sha256:<digest>` or `image: node:20-slim@sha256:<digest>` (get the " ..
+        "digest with `docker buildx imagetools inspect node:20-slim`), and let a bot such as " ..
+        "Renovate or Dependabot update it. In CI, sign every image the workflow pushes " ..
+        "(`cosign sign --yes IMAGE@DIGEST` or `notation sign`) and verify the signature before " ..
+        "deploying.",
     references = {
         "https://docs.docker.com/reference/dockerfile/#from",
         "https://docs.docker.com/build/building/best-practices/#pin-base-image-versions",

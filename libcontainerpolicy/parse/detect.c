@@ -34,7 +34,7 @@ cpol_format detect_by_name(const char *path)
     if (strcmp(b, ".gitlab-ci.yml") == 0 || strcmp(b, ".gitlab-ci.yaml") == 0)
         return CPOL_FORMAT_GITLAB;
     if ((ends_with_ci(b, ".yml") || ends_with_ci(b, ".yaml")) && (size_t)(b - path) >= 18 &&
-        strncmp(b - 18, ".github/workflows/", 18) == 0)
+        strncmp(b - 18, ".github/workflows/", 18) == 0 && (b - path == 18 || b[-19] == '/'))
         return CPOL_FORMAT_GITHUB;
     /* shell scripts: docker run lines */
     if (ends_with_ci(b, ".sh") || ends_with_ci(b, ".bash"))
