@@ -65,18 +65,9 @@ static node *first(node *project, const char *list)
 static void test_golden(void **state)
 {
     (void)state;
-    DIR *dir = opendir(DATA_DIR);
-    assert_non_null(dir);
     char *names[512];
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(dir)) && n < 512)
-        if (e->d_name[0] != '.')
-            names[n++] = strdup(e->d_name);
-    closedir(dir);
-    qsort(names, n, sizeof names[0], golden_cmp_names);
-    const char *upd = getenv("CPOL_UPDATE_GOLDEN");
-    int update = upd && strcmp(upd, "1") == 0;
+    size_t n = golden_list(DATA_DIR, names, 512);
+    int update = golden_updating();
     int failures = 0;
     for (size_t i = 0; i < n; i++) {
         char path[1024];
@@ -92,20 +83,8 @@ static void test_golden(void **state)
             fail_msg("%s is missing", path);
         result r;
         parse_buf(&r, src, len, max_line);
-        char *model = NULL;
-        if (r.rc == 0) {
-            buf b = BUF_INIT;
-            model_dump_json(&b, r.project, 1);
-            buf_putc(&b, '\n');
-            model = buf_take(&b);
-        }
-        char *errs = r.d.n ? golden_diag_text(&r.d) : NULL;
-        snprintf(path, sizeof path, "%s/%s/expected.model", DATA_DIR, names[i]);
-        golden_compare(path, model, update, &failures);
-        snprintf(path, sizeof path, "%s/%s/expected.error", DATA_DIR, names[i]);
-        golden_compare(path, errs, update, &failures);
-        free(model);
-        free(errs);
+        golden_expect(DATA_DIR, names[i], r.rc == 0 ? r.project : NULL,
+                      r.d.n ? golden_diag_text(&r.d) : NULL, update, &failures);
         free(src);
         result_free(&r);
         free(names[i]);

@@ -53,20 +53,6 @@ static void result_free(result *r)
     arena_free(&r->a);
 }
 
-static size_t case_names(char **names, size_t max)
-{
-    DIR *dir = opendir(DATA_DIR);
-    assert_non_null(dir);
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(dir)) && n < max)
-        if (e->d_name[0] != '.')
-            names[n++] = strdup(e->d_name);
-    closedir(dir);
-    qsort(names, n, sizeof names[0], golden_cmp_names);
-    return n;
-}
-
 static int case_format(const char *name)
 {
     return strncmp(name, "gitlab", 6) == 0 ? CPOL_FORMAT_GITLAB : CPOL_FORMAT_GITHUB;
@@ -78,9 +64,8 @@ static void test_golden(void **state)
 {
     (void)state;
     char *names[256];
-    size_t n = case_names(names, 256);
-    const char *upd = getenv("CPOL_UPDATE_GOLDEN");
-    int update = upd && strcmp(upd, "1") == 0;
+    size_t n = golden_list(DATA_DIR, names, 256);
+    int update = golden_updating();
     int failures = 0;
     for (size_t i = 0; i < n; i++) {
         char path[1024];
@@ -91,17 +76,8 @@ static void test_golden(void **state)
             fail_msg("%s/%s has no input.yml", DATA_DIR, names[i]);
         result r;
         parse_buf(&r, case_format(names[i]), src, len);
-        buf b = BUF_INIT;
-        model_dump_json(&b, r.project, 1);
-        buf_putc(&b, '\n');
-        char *model = buf_take(&b);
-        char *errs = r.d.n ? golden_diag_text(&r.d) : NULL;
-        snprintf(path, sizeof path, "%s/%s/expected.model", DATA_DIR, names[i]);
-        golden_compare(path, model, update, &failures);
-        snprintf(path, sizeof path, "%s/%s/expected.error", DATA_DIR, names[i]);
-        golden_compare(path, errs, update, &failures);
-        free(model);
-        free(errs);
+        golden_expect(DATA_DIR, names[i], r.project, r.d.n ? golden_diag_text(&r.d) : NULL, update,
+                      &failures);
         free(src);
         result_free(&r);
         free(names[i]);
@@ -405,7 +381,7 @@ static void test_hostile(void **state)
 {
     (void)state;
     char *names[256];
-    size_t n = case_names(names, 256);
+    size_t n = golden_list(DATA_DIR, names, 256);
     for (size_t i = 0; i < n; i++) {
         char path[1024];
         size_t len;

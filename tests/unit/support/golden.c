@@ -3,6 +3,9 @@
  * compare a result with its expected file (or rewrite it under CPOL_UPDATE_GOLDEN=1).
  */
 #include "golden.h"
+#include "model/dump.h"
+
+#include <dirent.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,4 +74,43 @@ void golden_compare(const char *path, const char *got, int update, int *failures
         (*failures)++;
     }
     free(want);
+}
+
+size_t golden_list(const char *dir, char **names, size_t max)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < max)
+        if (e->d_name[0] != '.')
+            names[n++] = strdup(e->d_name);
+    closedir(d);
+    qsort(names, n, sizeof names[0], golden_cmp_names);
+    return n;
+}
+
+int golden_updating(void)
+{
+    const char *upd = getenv("CPOL_UPDATE_GOLDEN");
+    return upd && strcmp(upd, "1") == 0;
+}
+
+void golden_expect(const char *dir, const char *name, const node *project, char *errs, int update,
+                   int *failures)
+{
+    char *model = NULL;
+    if (project) {
+        buf b = BUF_INIT;
+        model_dump_json(&b, project, 1);
+        buf_putc(&b, '\n');
+        model = buf_take(&b);
+    }
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s/expected.model", dir, name);
+    golden_compare(path, model, update, failures);
+    snprintf(path, sizeof path, "%s/%s/expected.error", dir, name);
+    golden_compare(path, errs, update, failures);
+    free(model);
+    free(errs);
 }

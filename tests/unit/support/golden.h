@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "model/node.h"
 #include "util/buf.h"
 #include "util/diag.h"
 
@@ -17,5 +18,15 @@ int golden_cmp_names(const void *x, const void *y);
 /* Compare `got` with the file at path (NULL got: the file must not exist); with update, rewrite
    the file instead. Differences are printed and counted in *failures. */
 void golden_compare(const char *path, const char *got, int update, int *failures);
+
+/* The case folders of dir (names not starting with '.'), sorted, strdup'd into names; at most
+   max. Fails the test when dir cannot be read. */
+size_t golden_list(const char *dir, char **names, size_t max);
+/* 1 when CPOL_UPDATE_GOLDEN=1 asks to rewrite the expected files. */
+int golden_updating(void);
+/* Compare dir/name/expected.model with the dump of project (NULL: no model expected) and
+   dir/name/expected.error with errs (NULL: none expected); frees errs. */
+void golden_expect(const char *dir, const char *name, const node *project, char *errs, int update,
+                   int *failures);
 
 #endif
