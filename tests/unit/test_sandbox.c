@@ -94,112 +94,58 @@ static void expect_stopped(const char *body, const char *want)
     cpol_engine_free(e);
 }
 
-static void infinite_loop(void **s) { (void)s; expect_stopped("while true do end", "instruction budget"); }
+/* Hostile rule bodies and the text their diagnostic must hold; each runs as its own named test
+   (cmocka_unit_test_prestate below). */
+typedef struct hostile {
+    const char *body, *want;
+} hostile;
 
-static void loop_inside_pcall(void **s)
+static void run_hostile(void **state)
 {
-    (void)s;
-    expect_stopped("while true do pcall(function() while true do end end) end",
-                   "instruction budget");
-}
-
-static void xpcall_handler_loop(void **s)
-{
-    (void)s;
-    expect_stopped("while true do xpcall(function() while true do end end,"
-                   " function() while true do end end) end",
-                   "instruction budget");
+    const hostile *h = *state;
+    expect_stopped(h->body, h->want);
 }
 
-static void table_memory_bomb(void **s)
-{
-    (void)s;
-    expect_stopped("local t = {} for i = 1, 1e9 do t[i] = {i, i, i} end", "stopped:");
-}
+static const hostile infinite_loop = {"while true do end", "instruction budget"};
+static const hostile loop_inside_pcall = {
+    "while true do pcall(function() while true do end end) end", "instruction budget"};
+static const hostile xpcall_handler_loop = {
+    "while true do xpcall(function() while true do end end, function() while true do end end) end",
+    "instruction budget"};
+static const hostile table_memory_bomb = {
+    "local t = {} for i = 1, 1e9 do t[i] = {i, i, i} end", "stopped:"};
+static const hostile string_rep_bomb = {"local x = string.rep('x', 1 << 30)",
+                                        "stopped: Lua memory limit"};
+static const hostile concat_bomb = {"local x = 'xxxxxxxx' while true do x = x .. x end",
+                                    "stopped:"};
+static const hostile gsub_growth = {"local x = 'aaaa' while true do x = x:gsub('a', 'aa') end",
+                                    "pattern step budget exceeded"};
+static const hostile catastrophic_pattern = {
+    "local x = string.rep('a', 100000) return x:find('a*a*a*a*b')",
+    "pattern step budget exceeded"};
+static const hostile deep_recursion = {"local function f(n) return 1 + f(n + 1) end f(1)",
+                                       "stack overflow"};
+static const hostile error_table = {"error({code = 1})", "error object is a table value"};
+static const hostile error_nil = {"error(nil)", "error object is a nil value"};
+static const hostile reach_io = {"io.open('/etc/passwd')", "global 'io'"};
+static const hostile reach_os = {"os.execute('true')", "global 'os'"};
+static const hostile reach_debug = {"debug.getregistry()", "global 'debug'"};
+static const hostile reach_require = {"require('io')", "global 'require'"};
+static const hostile reach_load = {"load('return 1')()", "global 'load'"};
+static const hostile reach_dump = {"string.dump(function() end)", "field 'dump'"};
+static const hostile reach_string_metatable = {"getmetatable('').__index.upper = nil",
+                                               "global 'getmetatable'"};
+static const hostile reach_rawset = {"rawset(c, 'user', nil)", "global 'rawset'"};
+static const hostile reach_setmetatable = {
+    "setmetatable({}, {__gc = function() while true do end end})", "global 'setmetatable'"};
+static const hostile write_model = {"c.user.name = 'root'",
+                                    "rule EVIL1 tried to modify the model (field 'name')"};
+static const hostile write_model_new_key = {"c.extra = 1",
+                                            "tried to modify the model (field 'extra')"};
+/* writes go to the rule's own environment: the witness sees neither */
+static const hostile leak_global_and_patch_string = {
+    "LEAK = 'yes'; string.upper = function() return 'pwned' end; error('done')", "done"};
 
-static void string_rep_bomb(void **s)
-{
-    (void)s;
-    expect_stopped("local x = string.rep('x', 1 << 30)", "stopped: Lua memory limit");
-}
-
-static void concat_bomb(void **s)
-{
-    (void)s;
-    expect_stopped("local x = 'xxxxxxxx' while true do x = x .. x end", "stopped:");
-}
-
-static void gsub_growth(void **s)
-{
-    (void)s;
-    expect_stopped("local x = 'aaaa' while true do x = x:gsub('a', 'aa') end",
-                   "pattern step budget exceeded");
-}
-
-static void catastrophic_pattern(void **s)
-{
-    (void)s;
-    expect_stopped("local x = string.rep('a', 100000) return x:find('a*a*a*a*b')",
-                   "pattern step budget exceeded");
-}
-
-static void deep_recursion(void **s)
-{
-    (void)s;
-    expect_stopped("local function f(n) return 1 + f(n + 1) end f(1)", "stack overflow");
-}
-
-static void error_table(void **s)
-{
-    (void)s;
-    expect_stopped("error({code = 1})", "error object is a table value");
-}
-
-static void error_nil(void **s)
-{
-    (void)s;
-    expect_stopped("error(nil)", "error object is a nil value");
-}
-
-static void reach_io(void **s) { (void)s; expect_stopped("io.open('/etc/passwd')", "global 'io'"); }
-static void reach_os(void **s) { (void)s; expect_stopped("os.execute('true')", "global 'os'"); }
-static void reach_debug(void **s) { (void)s; expect_stopped("debug.getregistry()", "global 'debug'"); }
-static void reach_require(void **s) { (void)s; expect_stopped("require('io')", "global 'require'"); }
-static void reach_load(void **s) { (void)s; expect_stopped("load('return 1')()", "global 'load'"); }
-static void reach_dump(void **s)
-{
-    (void)s;
-    expect_stopped("string.dump(function() end)", "field 'dump'");
-}
-static void reach_string_metatable(void **s)
-{
-    (void)s;
-    expect_stopped("getmetatable('').__index.upper = nil", "global 'getmetatable'");
-}
-static void reach_rawset(void **s) { (void)s; expect_stopped("rawset(c, 'user', nil)", "global 'rawset'"); }
-static void reach_setmetatable(void **s)
-{
-    (void)s;
-    expect_stopped("setmetatable({}, {__gc = function() while true do end end})",
-                   "global 'setmetatable'");
-}
-static void write_model(void **s)
-{
-    (void)s;
-    expect_stopped("c.user.name = 'root'", "rule EVIL1 tried to modify the model (field 'name')");
-}
-static void write_model_new_key(void **s)
-{
-    (void)s;
-    expect_stopped("c.extra = 1", "tried to modify the model (field 'extra')");
-}
-static void leak_global_and_patch_string(void **s)
-{
-    (void)s;
-    /* writes go to the rule's own environment: the witness sees neither */
-    expect_stopped("LEAK = 'yes'; string.upper = function() return 'pwned' end; error('done')",
-                   "done");
-}
 static void bytecode_refused(void **s)
 {
     (void)s;
@@ -428,29 +374,29 @@ static void field_positions(void **s)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(infinite_loop),
-        cmocka_unit_test(loop_inside_pcall),
-        cmocka_unit_test(xpcall_handler_loop),
-        cmocka_unit_test(table_memory_bomb),
-        cmocka_unit_test(string_rep_bomb),
-        cmocka_unit_test(concat_bomb),
-        cmocka_unit_test(gsub_growth),
-        cmocka_unit_test(catastrophic_pattern),
-        cmocka_unit_test(deep_recursion),
-        cmocka_unit_test(error_table),
-        cmocka_unit_test(error_nil),
-        cmocka_unit_test(reach_io),
-        cmocka_unit_test(reach_os),
-        cmocka_unit_test(reach_debug),
-        cmocka_unit_test(reach_require),
-        cmocka_unit_test(reach_load),
-        cmocka_unit_test(reach_dump),
-        cmocka_unit_test(reach_string_metatable),
-        cmocka_unit_test(reach_rawset),
-        cmocka_unit_test(reach_setmetatable),
-        cmocka_unit_test(write_model),
-        cmocka_unit_test(write_model_new_key),
-        cmocka_unit_test(leak_global_and_patch_string),
+        {"infinite_loop", run_hostile, NULL, NULL, (void *)&infinite_loop},
+        {"loop_inside_pcall", run_hostile, NULL, NULL, (void *)&loop_inside_pcall},
+        {"xpcall_handler_loop", run_hostile, NULL, NULL, (void *)&xpcall_handler_loop},
+        {"table_memory_bomb", run_hostile, NULL, NULL, (void *)&table_memory_bomb},
+        {"string_rep_bomb", run_hostile, NULL, NULL, (void *)&string_rep_bomb},
+        {"concat_bomb", run_hostile, NULL, NULL, (void *)&concat_bomb},
+        {"gsub_growth", run_hostile, NULL, NULL, (void *)&gsub_growth},
+        {"catastrophic_pattern", run_hostile, NULL, NULL, (void *)&catastrophic_pattern},
+        {"deep_recursion", run_hostile, NULL, NULL, (void *)&deep_recursion},
+        {"error_table", run_hostile, NULL, NULL, (void *)&error_table},
+        {"error_nil", run_hostile, NULL, NULL, (void *)&error_nil},
+        {"reach_io", run_hostile, NULL, NULL, (void *)&reach_io},
+        {"reach_os", run_hostile, NULL, NULL, (void *)&reach_os},
+        {"reach_debug", run_hostile, NULL, NULL, (void *)&reach_debug},
+        {"reach_require", run_hostile, NULL, NULL, (void *)&reach_require},
+        {"reach_load", run_hostile, NULL, NULL, (void *)&reach_load},
+        {"reach_dump", run_hostile, NULL, NULL, (void *)&reach_dump},
+        {"reach_string_metatable", run_hostile, NULL, NULL, (void *)&reach_string_metatable},
+        {"reach_rawset", run_hostile, NULL, NULL, (void *)&reach_rawset},
+        {"reach_setmetatable", run_hostile, NULL, NULL, (void *)&reach_setmetatable},
+        {"write_model", run_hostile, NULL, NULL, (void *)&write_model},
+        {"write_model_new_key", run_hostile, NULL, NULL, (void *)&write_model_new_key},
+        {"leak_global_and_patch_string", run_hostile, NULL, NULL, (void *)&leak_global_and_patch_string},
         cmocka_unit_test(bytecode_refused),
         cmocka_unit_test(load_time_loop_refused),
         cmocka_unit_test(metadata_errors),
