@@ -596,15 +596,7 @@ static void test_corpus(void **state)
     char *save = NULL;
     for (char *line = strtok_r(man, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         char *col[11] = {0};
-        size_t nc = 0;
-        for (char *p = line; nc < 11;) {
-            col[nc++] = p;
-            char *tab = strchr(p, '\t');
-            if (!tab)
-                break;
-            *tab = '\0';
-            p = tab + 1;
-        }
+        size_t nc = golden_split_tsv(line, col, 11);
         if (nc < 9 || strcmp(col[1], "compose") != 0 || strcmp(col[8], "yes") != 0)
             continue;
         snprintf(path, sizeof path, "%s/%s", CPOL_CORPUS_DIR, col[0]);

@@ -262,16 +262,7 @@ static void test_corpus(void **state)
     char *save = NULL;
     for (char *line = strtok_r(m, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         char *col[10] = {0};
-        size_t nc = 0;
-        char *p = line;
-        while (nc < 10) {
-            col[nc++] = p;
-            char *tab = strchr(p, '\t');
-            if (!tab)
-                break;
-            *tab = '\0';
-            p = tab + 1;
-        }
+        size_t nc = golden_split_tsv(line, col, 10);
         if (nc < 9 || strcmp(col[1], "dockerfile") != 0)
             continue;
         char path[2048];

@@ -342,15 +342,7 @@ static void test_corpus(void **state)
     int failures = 0;
     for (char *line = strtok(m, "\n"); line; line = strtok(NULL, "\n")) {
         char *col[12] = {0};
-        size_t nc = 0;
-        for (char *p = line; nc < 12;) {
-            col[nc++] = p;
-            char *t = strchr(p, '\t');
-            if (!t)
-                break;
-            *t = '\0';
-            p = t + 1;
-        }
+        size_t nc = golden_split_tsv(line, col, 12);
         if (nc < 9 || strncmp(col[0], "oci/", 4) != 0)
             continue;
         char path[2048];

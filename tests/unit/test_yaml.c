@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "parse/yaml.h"
+#include "support/golden.h"
 #include "util/buf.h"
 
 typedef struct run {
@@ -656,15 +657,7 @@ static void test_corpus(void **state)
     for (char *line = strtok(man, "\n"); line; line = strtok(NULL, "\n")) {
         /* path format source_repo origin_path commit license bytes sha256 parse_ok parse_note */
         char *col[11] = {0};
-        size_t nc = 0;
-        for (char *p = line; nc < 11;) {
-            col[nc++] = p;
-            char *tab = strchr(p, '\t');
-            if (!tab)
-                break;
-            *tab = '\0';
-            p = tab + 1;
-        }
+        size_t nc = golden_split_tsv(line, col, 11);
         if (nc < 10 || (strncmp(col[0], "compose/", 8) && strncmp(col[0], "k8s/", 4)) ||
             !yaml_name(col[0]))
             continue;

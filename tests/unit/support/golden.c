@@ -114,3 +114,16 @@ void golden_expect(const char *dir, const char *name, const node *project, char 
     free(model);
     free(errs);
 }
+
+size_t golden_split_tsv(char *line, char **cols, size_t max)
+{
+    size_t n = 0;
+    for (char *p = line; p && n < max;) {
+        cols[n++] = p;
+        char *tab = strchr(p, '\t');
+        if (tab)
+            *tab = '\0';
+        p = tab ? tab + 1 : NULL;
+    }
+    return n;
+}

@@ -29,4 +29,7 @@ int golden_updating(void);
 void golden_expect(const char *dir, const char *name, const node *project, char *errs, int update,
                    int *failures);
 
+/* Split a tab-separated line in place into at most max columns; returns how many. */
+size_t golden_split_tsv(char *line, char **cols, size_t max);
+
 #endif
