@@ -139,7 +139,11 @@ static void floor_parse(const input *in, void *ud)
     floor_count *fc = ud;
     if (in->fmt == CPOL_FORMAT_OCI) {
         json_error_t err;
-        json_t *j = json_loadb(in->data, in->len, JSON_REJECT_DUPLICATES, &err);
+        /* the flags the OCI parser uses: without JSON_DECODE_INT_AS_REAL jansson stops at the
+           first integer beyond 64 bits (half the corpus's OCI bytes have one, in seccomp rules)
+           and the floor would not have read the rest of the file */
+        json_t *j = json_loadb(in->data, in->len,
+                               JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &err);
         fc->json_ok += j != NULL;
         json_decref(j);
     } else if (in->fmt == CPOL_FORMAT_DOCKERFILE || in->fmt == CPOL_FORMAT_DOCKER_RUN) {
