@@ -291,7 +291,7 @@ int cpol_engine_add_rules(cpol_engine *e, const char *path)
 /* One scanned file: the containers it added, for running the rules file by file. */
 typedef struct scanned {
     size_t first, end;
-    const char *name; /* in the scan's arena */
+    const char *name; /* in the arena its parse used */
 } scanned;
 
 typedef struct scan {
@@ -301,6 +301,8 @@ typedef struct scan {
     node *project; /* documents, containers, builds, ... of every file */
     scanned *files;
     size_t nfiles, cap_files;
+    arena *worker_arenas; /* parse workers' models, linked into project: freed with a */
+    size_t nworker_arenas;
 } scan;
 
 static int scan_init(scan *s, cpol_engine *e)
@@ -319,24 +321,63 @@ static int scan_init(scan *s, cpol_engine *e)
     return 0;
 }
 
+static void scan_free_models(scan *s)
+{
+    arena_free(&s->a);
+    for (size_t i = 0; i < s->nworker_arenas; i++)
+        arena_free(&s->worker_arenas[i]);
+    free(s->worker_arenas);
+    s->worker_arenas = NULL;
+    s->nworker_arenas = 0;
+    free(s->files);
+    s->files = NULL;
+}
+
 static size_t list_len(const node *project, const char *key)
 {
     const node *l = node_get(project, key);
     return l && l->type == N_LIST ? l->u.list.n : 0;
 }
 
-static parse_ctx make_ctx(scan *s, const char *name)
+/* Where the parse of a file puts what it makes: the scan itself, or (parallel parse) a worker's
+   arena and the file's own project node and diagnostics, merged into the scan in file order. */
+typedef struct target {
+    const cpol_engine *e;
+    arena *a;
+    node *project;
+    diag_sink *sink;
+    cpol_report *report;        /* takes the sources */
+    pthread_mutex_t *report_mu; /* held around source_add when parse workers share the report */
+} target;
+
+static target scan_target(scan *s)
+{
+    target t = {s->e, &s->a, s->project, &s->report->sink, s->report, NULL};
+    return t;
+}
+
+static parse_ctx make_ctx(const target *t, const char *name)
 {
     parse_ctx ctx;
-    ctx.a = &s->a;
-    ctx.diags = &s->report->sink;
-    ctx.limits = &s->e->limits;
-    ctx.file = arena_strdup(&s->a, name);
-    ctx.project = s->project;
+    ctx.a = t->a;
+    ctx.diags = t->sink;
+    ctx.limits = &t->e->limits;
+    ctx.file = arena_strdup(t->a, name);
+    ctx.project = t->project;
     return ctx;
 }
 
-/* The folder part of a path ("." when none). In the scan's arena. */
+/* The order sources are added in does not matter: report_finish sorts them by name. */
+static void add_source(const target *t, const char *name, const char *data, size_t len)
+{
+    if (t->report_mu)
+        pthread_mutex_lock(t->report_mu);
+    source_add(t->report, name, data, len);
+    if (t->report_mu)
+        pthread_mutex_unlock(t->report_mu);
+}
+
+/* The folder part of a path ("." when none). In the given arena. */
 static char *dir_of(arena *a, const char *path)
 {
     char *dir = arena_strdup(a, path);
@@ -352,35 +393,36 @@ static char *dir_of(arena *a, const char *path)
 
 /* Attach the files of the build context (the Dockerfile's folder) to a build, so rules can see
    what `COPY . .` would take in. */
-static void attach_context(scan *s, node *b, const char *path, const char *dir)
+static void attach_context(const target *t, node *b, const char *path, const char *dir)
 {
     context_list cl;
     memset(&cl, 0, sizeof cl);
     cpos none = cpos_make(NULL, 0, 0);
-    if (context_list_files(dir, s->e->limits.max_context_files, &cl) != 0 || cl.error) {
-        diag_add(&s->report->sink, path, 0, 0, "cannot list the build context %s: %s", dir,
+    size_t max = t->e->limits.max_context_files;
+    if (context_list_files(dir, max, &cl) != 0 || cl.error) {
+        diag_add(t->sink, path, 0, 0, "cannot list the build context %s: %s", dir,
                  cl.error ? cl.error : "out of memory");
         context_list_free(&cl);
         return;
     }
-    node_set_str(&s->a, b, "context", dir, none);
-    node *files = node_set_list(&s->a, b, "context_files", none);
+    node_set_str(t->a, b, "context", dir, none);
+    node *files = node_set_list(t->a, b, "context_files", none);
     for (size_t i = 0; i < cl.n; i++)
-        node_push(&s->a, files, node_strz(&s->a, cl.paths[i], none));
-    node_set_bool(&s->a, b, "dockerignore", cl.has_dockerignore, none);
+        node_push(t->a, files, node_strz(t->a, cl.paths[i], none));
+    node_set_bool(t->a, b, "dockerignore", cl.has_dockerignore, none);
     if (cl.truncated) {
-        node_set_bool(&s->a, b, "context_truncated", 1, none);
-        diag_add(&s->report->sink, path, 0, 0,
+        node_set_bool(t->a, b, "context_truncated", 1, none);
+        diag_add(t->sink, path, 0, 0,
                  "build context %s has more than %zu files; only the first %zu were checked", dir,
-                 s->e->limits.max_context_files, s->e->limits.max_context_files);
+                 max, max);
     }
     context_list_free(&cl);
 }
 
 /* The last build in the project, when the parse just added one. */
-static node *new_build(scan *s, size_t before)
+static node *new_build(const node *project, size_t before)
 {
-    node *builds = node_get(s->project, "builds");
+    node *builds = node_get(project, "builds");
     if (!builds || builds->type != N_LIST || builds->u.list.n <= before)
         return NULL;
     return builds->u.list.v[builds->u.list.n - 1];
@@ -412,20 +454,20 @@ static node *load_dockerfile(void *ud, const char *path, const char *inline_text
                  path, why);
         return NULL;
     }
-    parse_ctx ctx = make_ctx(s, path);
-    node *scratch = node_map(&s->a, cpos_make(NULL, 0, 0));
-    ctx.project = scratch;
+    target t = scan_target(s);
+    t.project = node_map(&s->a, cpos_make(NULL, 0, 0));
+    parse_ctx ctx = make_ctx(&t, path);
     node *b = NULL;
-    if (ctx.file && scratch &&
+    if (ctx.file && t.project &&
         dockerfile_parse(&ctx, inline_text ? inline_text : data,
                          inline_text ? strlen(inline_text) : len) == 0) {
-        b = new_build(&(scan){.project = scratch}, 0);
+        b = new_build(t.project, 0);
         if (!inline_text)
             source_add(s->report, ctx.file, data, len);
         if (b && !inline_text) {
             char *dir = dir_of(&s->a, path);
             if (dir)
-                attach_context(s, b, path, dir);
+                attach_context(&t, b, path, dir);
         }
         if (b) {
             if (!linked)
@@ -448,35 +490,36 @@ static char *override_path(arena *a, const char *path)
     return arena_printf(a, "%.*s.override%s", (int)(dot - path), path, dot);
 }
 
-/* Phase 1: parse one input into the project. */
-static int parse_into(scan *s, const char *name, const char *data, size_t len, cpol_format fmt,
-                      int from_disk)
+/* Phase 1 for one input: parse it into t and add its source. 0 with *file set (the arena copy of
+   name every position points to), 1 for a format not supported (a diagnostic says so), or
+   CPOL_ENOMEM. */
+static int parse_file(const target *t, const char *name, const char *data, size_t len,
+                      cpol_format fmt, int from_disk, const char **file)
 {
-    parse_ctx ctx = make_ctx(s, name);
+    parse_ctx ctx = make_ctx(t, name);
     if (!ctx.file)
         return CPOL_ENOMEM;
-    size_t first = list_len(s->project, "containers");
-    size_t builds_before = list_len(s->project, "builds");
+    size_t builds_before = list_len(t->project, "builds");
     switch (fmt) {
     case CPOL_FORMAT_DOCKERFILE:
         if (dockerfile_parse(&ctx, data, len) == 0 && from_disk) {
-            node *b = new_build(s, builds_before);
-            char *dir = dir_of(&s->a, name);
+            node *b = new_build(t->project, builds_before);
+            char *dir = dir_of(t->a, name);
             if (b && dir)
-                attach_context(s, b, name, dir);
+                attach_context(t, b, name, dir);
         }
         break;
     case CPOL_FORMAT_COMPOSE: {
-        char *ov = from_disk ? override_path(&s->a, name) : NULL;
+        char *ov = from_disk ? override_path(t->a, name) : NULL;
         char *odata = NULL;
         size_t olen = 0;
         char why[256];
         struct stat st;
         if (ov && stat(ov, &st) == 0) {
-            if (read_file(ov, s->e->limits.max_file_size, &odata, &olen, why, sizeof why))
-                diag_add(&s->report->sink, ov, 0, 0, "%s", why);
+            if (read_file(ov, t->e->limits.max_file_size, &odata, &olen, why, sizeof why))
+                diag_add(t->sink, ov, 0, 0, "%s", why);
             else
-                source_add(s->report, ov, odata, olen);
+                add_source(t, ov, odata, olen);
         }
         compose_parse(&ctx, data, len, odata ? ov : NULL, odata, olen);
         free(odata);
@@ -496,15 +539,22 @@ static int parse_into(scan *s, const char *name, const char *data, size_t len, c
         workflow_parse(&ctx, data, len, (int)fmt);
         break;
     default:
-        diag_add(&s->report->sink, name, 0, 0, "the %s format is not supported yet",
+        diag_add(t->sink, name, 0, 0, "the %s format is not supported yet",
                  cpol_format_name(fmt));
-        return 0;
+        return 1;
     }
-    if (s->a.failed)
+    if (t->a->failed)
         return CPOL_ENOMEM;
+    add_source(t, ctx.file, data, len);
+    *file = ctx.file;
+    return 0;
+}
+
+/* Count a parsed file and remember the containers it added to the scan (from index first on). */
+static int count_parsed(scan *s, const char *file, size_t first)
+{
     s->report->files++;
-    report_add_file(s->report, ctx.file);
-    source_add(s->report, ctx.file, data, len);
+    report_add_file(s->report, file);
     if (s->e->progress)
         s->e->progress(s->e->progress_ud, s->report->files, 0);
     if (s->nfiles == s->cap_files) {
@@ -515,33 +565,52 @@ static int parse_into(scan *s, const char *name, const char *data, size_t len, c
         s->files = v;
         s->cap_files = cap;
     }
-    s->files[s->nfiles].name = ctx.file;
+    s->files[s->nfiles].name = file;
     s->files[s->nfiles].first = first;
     s->files[s->nfiles].end = list_len(s->project, "containers");
     s->nfiles++;
     return 0;
 }
 
-static int scan_file(scan *s, const char *path, int named)
+/* Phase 1: parse one input into the scan. */
+static int parse_into(scan *s, const char *name, const char *data, size_t len, cpol_format fmt,
+                      int from_disk)
 {
-    cpol_format fmt = named && s->e->format_hint ? s->e->format_hint : detect_by_name(path);
+    target t = scan_target(s);
+    size_t first = list_len(s->project, "containers");
+    const char *file = NULL;
+    int rc = parse_file(&t, name, data, len, fmt, from_disk, &file);
+    if (rc == 1)
+        return 0;
+    return rc ? rc : count_parsed(s, file, first);
+}
+
+/* What became of a file of the walk. */
+enum { FILE_SKIPPED, FILE_UNREADABLE, FILE_PARSED };
+
+/* Read, detect and parse one file into t. *file: the name it is counted under. */
+static int scan_file_into(const target *t, const char *path, int named, int *what,
+                          const char **file)
+{
+    *what = FILE_SKIPPED;
+    cpol_format fmt = named && t->e->format_hint ? t->e->format_hint : detect_by_name(path);
     char *data;
     size_t len;
     char why[256];
     if (!named && fmt == CPOL_FORMAT_COMPOSE && strstr(path, ".override.")) {
         /* merged into its base file when that exists */
         const char *o = strstr(path, ".override.");
-        char *base = arena_printf(&s->a, "%.*s%s", (int)(o - path), path, o + 9);
+        char *base = arena_printf(t->a, "%.*s%s", (int)(o - path), path, o + 9);
         struct stat st;
         if (base && stat(base, &st) == 0)
             return 0;
     }
-    if (config_ignored(s->e, path))
+    if (config_ignored(t->e, path))
         return 0;
-    if (read_file(path, s->e->limits.max_file_size, &data, &len, why, sizeof why) != 0) {
-        diag_add(&s->report->sink, path, 0, 0, "%s", why);
-        s->report->files++;
-        report_add_file(s->report, path);
+    if (read_file(path, t->e->limits.max_file_size, &data, &len, why, sizeof why) != 0) {
+        diag_add(t->sink, path, 0, 0, "%s", why);
+        *what = FILE_UNREADABLE;
+        *file = path;
         return 0;
     }
     if (fmt == CPOL_FORMAT_AUTO)
@@ -549,13 +618,33 @@ static int scan_file(scan *s, const char *path, int named)
     int rc = 0;
     if (fmt == CPOL_FORMAT_AUTO) {
         if (named)
-            diag_add(&s->report->sink, path, 0, 0,
+            diag_add(t->sink, path, 0, 0,
                      "not a recognised input (not named like a Dockerfile, compose file, shell "
                      "script or CI workflow, and not a Kubernetes manifest or OCI config); name "
                      "its format with --format-hint");
-    } else
-        rc = parse_into(s, path, data, len, fmt, 1);
+    } else {
+        rc = parse_file(t, path, data, len, fmt, 1, file);
+        if (rc == 0)
+            *what = FILE_PARSED;
+        else if (rc == 1)
+            rc = 0;
+    }
     free(data);
+    return rc;
+}
+
+static int scan_file(scan *s, const char *path, int named)
+{
+    target t = scan_target(s);
+    size_t first = list_len(s->project, "containers");
+    int what;
+    const char *file = NULL;
+    int rc = scan_file_into(&t, path, named, &what, &file);
+    if (rc == 0 && what == FILE_UNREADABLE) {
+        s->report->files++;
+        report_add_file(s->report, file);
+    } else if (rc == 0 && what == FILE_PARSED)
+        rc = count_parsed(s, file, first);
     return rc;
 }
 
@@ -713,7 +802,8 @@ static int scan_finish_with(scan *s, int rc, cpol_engine *const *engines, size_t
     cpol_engine *e = s->e;
     if (rc == 0) {
         link_ops ops = {load_dockerfile, s};
-        parse_ctx ctx = make_ctx(s, "");
+        target t = scan_target(s);
+        parse_ctx ctx = make_ctx(&t, "");
         size_t n = list_len(s->project, "containers");
         link_project(&ctx, s->project, 0, n, &ops);
         if (nengines > 1 && s->nfiles > 1) {
@@ -744,8 +834,7 @@ static int scan_finish_with(scan *s, int rc, cpol_engine *const *engines, size_t
         if (s->a.failed)
             rc = CPOL_ENOMEM;
     }
-    arena_free(&s->a);
-    free(s->files);
+    scan_free_models(s);
     if (rc == 0 && (s->report->failed || s->report->sink.failed))
         rc = CPOL_ENOMEM;
     if (rc == 0)
@@ -864,7 +953,8 @@ int cpol_engine_model_json(cpol_engine *e, const char *path, cpol_format hint, c
     }
     if (parse_into(&s, path, data, len, fmt, 1) == 0) {
         link_ops ops = {load_dockerfile, &s};
-        parse_ctx ctx = make_ctx(&s, "");
+        target t = scan_target(&s);
+        parse_ctx ctx = make_ctx(&t, "");
         link_project(&ctx, s.project, 0, list_len(s.project, "containers"), &ops);
     }
     free(data);
@@ -884,8 +974,7 @@ int cpol_engine_model_json(cpol_engine *e, const char *path, cpol_format hint, c
         buf_putc(&b, '}');
     }
     buf_puts(&b, s.report->sink.n ? "\n]\n}\n" : "]\n}\n");
-    arena_free(&s.a);
-    free(s.files);
+    scan_free_models(&s);
     cpol_report_free(s.report);
     *out = buf_take(&b);
     return *out ? 0 : CPOL_ENOMEM;
