@@ -52,7 +52,8 @@ struct cpol_engine {
     size_t nrules, cap_rules;
     char error[1024];
     lpat_budget pat;
-    int proxy_mt_newindex_ref; /* shared functions of read-only proxies */
+    unsigned long view_gen;    /* the current run of the rules (view.c); views of older runs
+                                  refuse to be read */
     int report_fn_ref;         /* the `report` function handed to check() */
     int lib_ref;               /* functions of the built-in libraries (rules/_*.lua), or LUA_NOREF */
     cpol_format format_hint;   /* format of files named directly in a scan, or CPOL_FORMAT_AUTO */
@@ -104,9 +105,19 @@ int sandbox_pcall(cpol_engine *e, int nargs, int nresults, int hooked);
 const char *sandbox_abort_reason(cpol_engine *e, char *buf, size_t size);
 int sandbox_deadline_passed(cpol_engine *e);
 
-/* view.c: push read-only Lua views of model nodes. A cache table (at stack index cache) keeps
-   one view per node so shared nodes stay shared. [-0, +1, m] */
+/* view.c: read-only Lua views of model nodes. */
+/* Create the views' shared metatable (once per Lua state, in a protected call). [-0, +0, m] */
+void view_open(lua_State *L);
+/* Set the base functions that must know views (type, next, rawget, rawlen) in the rule
+   environment at env. [-0, +0, m] */
+void view_set_base(lua_State *L, int env);
+/* Push the view of n (a map or list; nil for anything else). A cache table (at stack index
+   cache), one per run, keeps one view per node so shared nodes stay shared. [-0, +1, m] */
 void view_push(cpol_engine *e, const node *n, int cache);
+/* If the value at idx is a view: 1, and *out = the position a finding at it carries: its scalar
+   child named by the key at stack index field (when field != 0 and that child has one), else its
+   own (line 0 when it has none). 0 when the value is not a view. Raises for a stale view. */
+int view_position(lua_State *L, int idx, int field, cpos *out);
 /* End the views of a run: a table kept past it raises an error when read, as its nodes may be
    freed. Call after each run, outside the protected call too. [-0, +0, -] */
 void view_retire(cpol_engine *e);

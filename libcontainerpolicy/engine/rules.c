@@ -581,6 +581,15 @@ int rules_load_builtin(cpol_engine *e, int with_rules)
 /* Read {file, line, col} from the pos table at idx. */
 static int read_pos(lua_State *L, int idx, const char **file, unsigned *line, unsigned *col)
 {
+    cpos p;
+    if (view_position(L, idx, 0, &p)) {
+        if (!p.line)
+            return 0;
+        *file = p.file;
+        *line = p.line;
+        *col = p.col;
+        return 1;
+    }
     if (!lua_istable(L, idx))
         return 0;
     lua_getfield(L, idx, "line");
@@ -616,11 +625,22 @@ static int report_call(lua_State *L)
     unsigned line = 0, col = 0;
     int at = lua_getfield(L, 1, "at");
     int idx = lua_gettop(L);
-    if (at == LUA_TTABLE) {
+    cpos vp;
+    if (at == LUA_TUSERDATA) {
+        /* a model table (view.c): its position, or its scalar field's, straight from the node */
+        int ft = lua_getfield(L, 1, "field");
+        if (!view_position(L, idx, ft == LUA_TSTRING || ft == LUA_TNUMBER ? idx + 1 : 0, &vp))
+            return luaL_error(L, "report: 'at' must be a model table or a position");
+        file = vp.file;
+        line = vp.line;
+        col = vp.col;
+        lua_pop(L, 1);
+    } else if (at == LUA_TTABLE) {
+        /* a table the rule made: its field_pos[field], its pos, or itself as a position */
         int ft = lua_getfield(L, 1, "field");
         if (ft == LUA_TSTRING || ft == LUA_TNUMBER) {
-            /* a key of a map, or an index of a list */
-            if (lua_getfield(L, idx, "field_pos") == LUA_TTABLE) {
+            lua_getfield(L, idx, "field_pos");
+            if (lua_type(L, -1) == LUA_TTABLE || lua_type(L, -1) == LUA_TUSERDATA) {
                 lua_pushvalue(L, -2);
                 lua_gettable(L, -2);
                 read_pos(L, lua_gettop(L), &file, &line, &col);
@@ -635,7 +655,7 @@ static int report_call(lua_State *L)
             lua_pop(L, 1);
         }
         if (!line)
-            read_pos(L, idx, &file, &line, &col); /* `at` may be a pos itself */
+            read_pos(L, idx, &file, &line, &col);
     } else if (at != LUA_TNIL)
         return luaL_error(L, "report: 'at' must be a model table or a position");
     if (!line && e->cur.container) {

@@ -258,6 +258,7 @@ void sandbox_new_env(cpol_engine *e)
         lua_getglobal(L, *b);
         lua_setfield(L, env, *b);
     }
+    view_set_base(L, env);
     lua_pushcfunction(L, safe_xpcall);
     lua_setfield(L, env, "xpcall");
     push_string_lib(e);
@@ -302,6 +303,7 @@ static int open_protected(lua_State *L)
     luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 1);
     luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 1);
     lua_settop(L, 1);
+    view_open(L);
     /* every string method goes through our budgeted copy; nobody can reach the original */
     lua_pushliteral(L, "");
     lua_getmetatable(L, -1);

@@ -371,6 +371,74 @@ static void field_positions(void **s)
     cpol_engine_free(e);
 }
 
+/* Model views (engine/view.c) behave as read-only tables to every base function a rule has. */
+static void view_semantics(void **s)
+{
+    (void)s;
+    cpol_options o;
+    cpol_options_init(&o);
+    o.no_builtin_rules = 1;
+    cpol_engine *e = cpol_engine_new(&o);
+    const char src[] =
+        "return { id = 'V1', severity = 'low', title = 't', remediation = 'r', formats = "
+        "{'dockerfile'},\n check = function(c, report)\n"
+        "  local u = c.user\n"
+        "  assert(type(c) == 'table' and type(u) == 'table' and type(u.pos) == 'table')\n"
+        "  assert(type(u.field_pos) == 'table' and type(u.field_pos.name) == 'table')\n"
+        "  assert(tostring(u):match('^table: '), tostring(u))\n"
+        "  assert(rawequal(c.user, u) and c.build == c.build, 'a node has one view per run')\n"
+        "  assert(rawget(u, 'name') == 'app' and u.name == 'app')\n"
+        "  assert(#c.build.stages == 1 and rawlen(c.build.stages) == 1 and #u == 0)\n"
+        "  assert(u.pos.line == 2 and u.pos.col == 1 and u.field_pos.name.line == 2)\n"
+        "  assert(u.field_pos.name.col == 6, u.field_pos.name.col)\n"
+        "  local keys = {}\n"
+        "  for k in pairs(u) do keys[#keys + 1] = k end\n"
+        "  local viaNext, k = {}, next(u)\n"
+        "  while k ~= nil do viaNext[#viaNext + 1] = k; k = next(u, k) end\n"
+        "  assert(table.concat(keys, ',') == table.concat(viaNext, ','), 'pairs = next')\n"
+        "  assert(keys[1] == 'name' and not table.concat(keys, ','):find('pos'), "
+        "table.concat(keys, ','))\n"
+        "  assert(next(c.build.stages[1].env) == nil, 'an empty list is empty to next')\n"
+        "  local pk = {}\n"
+        "  for k, v in pairs(u.pos) do pk[#pk + 1] = k .. '=' .. tostring(v) end\n"
+        "  assert(table.concat(pk, ',') == 'file=x/Dockerfile,line=2,col=1', table.concat(pk, ','))\n"
+        "  assert(table.concat(c.build.stages[1].instructions[1].args, ' ') == 'alpine:3.19')\n"
+        "  local ok, err = pcall(string.upper, u)\n"
+        "  assert(not ok and err:find('string expected, got table', 1, true), err)\n"
+        "  ok, err = pcall(function() u.name = 'root' end)\n"
+        "  assert(not ok and err:find('model is read-only', 1, true), err)\n"
+        "  ok, err = pcall(table.insert, c.build.stages, 1)\n"
+        "  assert(not ok and err:find('model is read-only', 1, true), err)\n"
+        "  assert(u.name == 'app', 'the model is intact')\n"
+        "  if KEPT then local _ = KEPT.name end\n"
+        "  KEPT = u\n"
+        "  report{ at = u, field = 'name', message = 'ok' }\n"
+        " end }";
+    assert_int_equal(cpol_engine_add_rule_source(e, "v.lua", src, sizeof src - 1), 0);
+    cpol_report *r = NULL;
+    assert_int_equal(cpol_engine_scan_buffer(e, "x/Dockerfile", dockerfile, strlen(dockerfile),
+                                             CPOL_FORMAT_AUTO, &r),
+                     0);
+    if (cpol_report_error_count(r))
+        fail_msg("%s", cpol_report_error(r, 0)->message);
+    assert_int_equal(cpol_report_count(r), 1);
+    assert_string_equal(cpol_report_finding(r, 0)->message, "ok");
+    assert_int_equal(cpol_report_finding(r, 0)->line, 2);
+    assert_int_equal(cpol_report_finding(r, 0)->column, 6);
+    cpol_report_free(r);
+    /* the second scan finds the view the rule kept from the first: its nodes are gone */
+    assert_int_equal(cpol_engine_scan_buffer(e, "x/Dockerfile", dockerfile, strlen(dockerfile),
+                                             CPOL_FORMAT_AUTO, &r),
+                     0);
+    assert_int_equal(cpol_report_count(r), 0);
+    assert_int_equal(cpol_report_error_count(r), 1);
+    assert_string_equal(cpol_report_error(r, 0)->message,
+                        "rule V1 failed on Dockerfile final stage: v.lua:30: a model table was "
+                        "kept from an earlier run of the rules; it cannot be read");
+    cpol_report_free(r);
+    cpol_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -402,6 +470,7 @@ int main(void)
         cmocka_unit_test(metadata_errors),
         cmocka_unit_test(duplicate_id_needs_replace),
         cmocka_unit_test(field_positions),
+        cmocka_unit_test(view_semantics),
         cmocka_unit_test(deadline),
         cmocka_unit_test(file_size_limit),
         cmocka_unit_test(project_findings_cap),
