@@ -7,13 +7,15 @@
  *   - two opaque handles, NativeEngine and NativeReport, each owning its C object (%newobject, a
  *     destructor); no borrowed C pointer ever crosses, because one that outlived its report
  *     crashed Python (DESIGN section 8);
- *   - the report as one JSON string (cpol_report_to_json), decoded natively by each language;
+ *   - for Go, the report as one JSON string (cpol_report_to_json), decoded natively; for Python,
+ *     copies of its findings and diagnostics as Python objects (items(), built with the GIL held),
+ *     because rendering and decoding JSON took almost a fifth of the time of a corpus scan;
  *   - result codes: Python gets containerpolicy.Error raised right here; Go gets the code and the
  *     message through code() and error(), which its hand-written layer turns into error values.
  * Paths travel as one NUL-separated byte string, because NUL is the one byte a path cannot hold
  * and a string array needs a typemap per language.
- * Threads: built with -threads for Python, so every call releases the GIL; an engine serves one
- * thread at a time, and the hand-written layers hold a lock around each use.
+ * Threads: built with -threads for Python, so every call but items() releases the GIL; an engine
+ * serves one thread at a time, and the hand-written layers hold a lock around each use.
  */
 %module containerpolicy
 
@@ -27,6 +29,7 @@
 %{
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,6 +256,230 @@ static void cpolw_raise(int rc, const char *msg)
     Py_XDECREF(cls);
     Py_XDECREF(mod);
 }
+
+/* Building the report's Python objects here, instead of rendering JSON for Python to decode, is
+ * most of what makes the binding as fast as the CLI on a large scan (issue 8). Each string is
+ * decoded once per C pointer: a rule's title, remediation and id, a file's name and the severity
+ * names repeat across thousands of findings but are the same borrowed pointers. */
+typedef struct cpolw_strcache {
+    const char **keys;
+    PyObject **vals;
+    size_t cap, used;
+} cpolw_strcache;
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0: the rule the library's JSON writer
+ * follows, so that text decodes here exactly as json.loads decodes cpol_report_to_json(). */
+static size_t cpolw_utf8_len(const unsigned char *s, size_t avail)
+{
+    static const unsigned lead_min[5] = {0, 0, 0x80, 0x800, 0x10000};
+    unsigned c = s[0];
+    size_t n = c < 0x80 ? 1 : c >= 0xF0 && c < 0xF8 ? 4 : c >= 0xE0 && c < 0xF0 ? 3
+             : c >= 0xC0 && c < 0xE0 ? 2 : 0;
+    if (n <= 1)
+        return n;
+    if (n > avail)
+        return 0;
+    c &= 0x7F >> n;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        c = (c << 6) | (s[i] & 0x3F);
+    }
+    return c < lead_min[n] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF) ? 0 : n;
+}
+
+/* A str from C text. File names keep undecodable bytes as os.fsdecode does (surrogateescape), so
+ * that they can be opened; other text gets U+FFFD per invalid byte, as in the JSON report. */
+static PyObject *cpolw_decode(const char *s, int is_path)
+{
+    size_t len = strlen(s);
+    PyObject *o = PyUnicode_DecodeUTF8(s, (Py_ssize_t)len, is_path ? "surrogateescape" : NULL);
+    if (o || is_path || !PyErr_ExceptionMatches(PyExc_UnicodeDecodeError))
+        return o;
+    PyErr_Clear();
+    char *fixed = PyMem_Malloc(len * 3 + 1);
+    if (!fixed)
+        return PyErr_NoMemory();
+    size_t k = 0;
+    for (size_t i = 0; i < len;) {
+        size_t n = cpolw_utf8_len((const unsigned char *)s + i, len - i);
+        if (n == 0) {
+            memcpy(fixed + k, "\xEF\xBF\xBD", 3);
+            k += 3;
+            i++;
+        } else {
+            memcpy(fixed + k, s + i, n);
+            k += n;
+            i += n;
+        }
+    }
+    o = PyUnicode_DecodeUTF8(fixed, (Py_ssize_t)k, NULL);
+    PyMem_Free(fixed);
+    return o;
+}
+
+/* A borrowed str for s (None for NULL), decoded on first sight of the pointer. */
+static PyObject *cpolw_str(cpolw_strcache *c, const char *s, int is_path)
+{
+    if (!s)
+        return Py_None;
+    if (c->used * 2 >= c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 256;
+        const char **keys = PyMem_Calloc(cap, sizeof *keys);
+        PyObject **vals = PyMem_Calloc(cap, sizeof *vals);
+        if (!keys || !vals) {
+            PyMem_Free(keys);
+            PyMem_Free(vals);
+            PyErr_NoMemory();
+            return NULL;
+        }
+        for (size_t i = 0; i < c->cap; i++) {
+            if (!c->keys[i])
+                continue;
+            size_t j = ((uintptr_t)c->keys[i] * 0x9E3779B97F4A7C15u >> 7) & (cap - 1);
+            while (keys[j])
+                j = (j + 1) & (cap - 1);
+            keys[j] = c->keys[i];
+            vals[j] = c->vals[i];
+        }
+        PyMem_Free(c->keys);
+        PyMem_Free(c->vals);
+        c->keys = keys;
+        c->vals = vals;
+        c->cap = cap;
+    }
+    size_t j = ((uintptr_t)s * 0x9E3779B97F4A7C15u >> 7) & (c->cap - 1);
+    while (c->keys[j] && c->keys[j] != s)
+        j = (j + 1) & (c->cap - 1);
+    if (!c->keys[j]) {
+        PyObject *o = cpolw_decode(s, is_path);
+        if (!o)
+            return NULL;
+        c->keys[j] = s;
+        c->vals[j] = o;
+        c->used++;
+    }
+    return c->vals[j];
+}
+
+static void cpolw_strcache_free(cpolw_strcache *c)
+{
+    for (size_t i = 0; i < c->cap; i++)
+        if (c->keys[i])
+            Py_DECREF(c->vals[i]);
+    PyMem_Free(c->keys);
+    PyMem_Free(c->vals);
+}
+
+/* The slot descriptors of a Python class with __slots__ (containerpolicy._report): setting
+ * through them fills an instance without running its __init__ or its frozen __setattr__. */
+static int cpolw_slots(PyObject *cls, const char *const *names, PyObject **descr, size_t n)
+{
+    if (!PyType_Check(cls)) {
+        PyErr_SetString(PyExc_TypeError, "expected a class");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        descr[i] = PyObject_GetAttrString(cls, names[i]);
+        if (descr[i] && !Py_TYPE(descr[i])->tp_descr_set) {
+            PyErr_Format(PyExc_TypeError, "%s is not a slot", names[i]);
+            Py_CLEAR(descr[i]);
+        }
+        if (!descr[i]) {
+            while (i > 0)
+                Py_DECREF(descr[--i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* A new instance of cls with its slots set to vals (borrowed or, where owned[i], stolen). */
+static PyObject *cpolw_fill(PyObject *cls, PyObject *const *descr, PyObject **vals,
+                            const int *owned, size_t n)
+{
+    PyTypeObject *t = (PyTypeObject *)cls;
+    PyObject *o = t->tp_alloc(t, 0);
+    for (size_t i = 0; i < n; i++) {
+        if (o && (!vals[i] || Py_TYPE(descr[i])->tp_descr_set(descr[i], o, vals[i]) < 0))
+            Py_CLEAR(o);
+        if (owned[i])
+            Py_XDECREF(vals[i]);
+    }
+    return o;
+}
+
+#define CPOLW_NF 11
+#define CPOLW_ND 5
+
+static PyObject *cpolw_long(long v, int *owned)
+{
+    *owned = 1;
+    return PyLong_FromLong(v);
+}
+
+/* (findings, errors, files): lists of finding_cls and diag_cls instances, fields in the order
+ * docs/bindings.md lists them, and the number of files read. */
+static PyObject *cpolw_items(cpolw_report *h, PyObject *finding_cls, PyObject *diag_cls)
+{
+    static const char *const fnames[CPOLW_NF] = {
+        "rule_id", "control", "severity", "title", "message", "file", "line", "column", "object",
+        "remediation", "suppressed"};
+    static const char *const dnames[CPOLW_ND] = {"file", "line", "column", "rule_id", "message"};
+    PyObject *fd[CPOLW_NF], *dd[CPOLW_ND];
+    PyObject *findings = NULL, *errors = NULL, *out = NULL;
+    cpolw_strcache text = {0}, paths = {0};
+    if (cpolw_slots(finding_cls, fnames, fd, CPOLW_NF) < 0)
+        return NULL;
+    if (cpolw_slots(diag_cls, dnames, dd, CPOLW_ND) < 0) {
+        for (size_t i = 0; i < CPOLW_NF; i++)
+            Py_DECREF(fd[i]);
+        return NULL;
+    }
+    size_t nf = cpol_report_count(h->report), nd = cpol_report_error_count(h->report);
+    findings = PyList_New((Py_ssize_t)nf);
+    errors = findings ? PyList_New((Py_ssize_t)nd) : NULL;
+    if (!errors)
+        goto done;
+    for (size_t i = 0; i < nf; i++) {
+        const cpol_finding *f = cpol_report_finding(h->report, i);
+        int own[CPOLW_NF] = {0};
+        PyObject *v[CPOLW_NF] = {
+            cpolw_str(&text, f->rule_id, 0), cpolw_long(f->control, &own[1]),
+            cpolw_str(&text, cpol_severity_name(f->severity), 0), cpolw_str(&text, f->title, 0),
+            cpolw_str(&text, f->message, 0), cpolw_str(&paths, f->file, 1),
+            cpolw_long((long)f->line, &own[6]), cpolw_long((long)f->column, &own[7]),
+            cpolw_str(&text, f->object, 0), cpolw_str(&text, f->remediation, 0),
+            f->suppressed ? Py_True : Py_False};
+        PyObject *o = cpolw_fill(finding_cls, fd, v, own, CPOLW_NF);
+        if (!o)
+            goto done;
+        PyList_SET_ITEM(findings, (Py_ssize_t)i, o);
+    }
+    for (size_t i = 0; i < nd; i++) {
+        const cpol_diag *d = cpol_report_error(h->report, i);
+        int own[CPOLW_ND] = {0};
+        PyObject *v[CPOLW_ND] = {
+            cpolw_str(&paths, d->file, 1), cpolw_long((long)d->line, &own[1]),
+            cpolw_long((long)d->column, &own[2]), cpolw_str(&text, d->rule_id, 0),
+            cpolw_str(&text, d->message ? d->message : "", 0)};
+        PyObject *o = cpolw_fill(diag_cls, dd, v, own, CPOLW_ND);
+        if (!o)
+            goto done;
+        PyList_SET_ITEM(errors, (Py_ssize_t)i, o);
+    }
+    out = Py_BuildValue("(OOn)", findings, errors, (Py_ssize_t)cpol_report_file_count(h->report));
+done:
+    Py_XDECREF(findings);
+    Py_XDECREF(errors);
+    cpolw_strcache_free(&text);
+    cpolw_strcache_free(&paths);
+    for (size_t i = 0; i < CPOLW_NF; i++)
+        Py_DECREF(fd[i]);
+    for (size_t i = 0; i < CPOLW_ND; i++)
+        Py_DECREF(dd[i]);
+    return out;
+}
 %}
 
 /* $action releases and retakes the GIL under -threads; the checks below run with it held. */
@@ -292,6 +519,13 @@ CPOLW_RAISE_ON_NULL(cpolw_engine::scan_buffer)
         PyErr_NoMemory();
         SWIG_fail;
     }
+}
+/* items() builds Python objects, so it keeps the GIL (the others release it under -threads). */
+%nothread cpolw_report::items;
+%exception cpolw_report::items {
+    $action
+    if (!result)
+        SWIG_fail;
 }
 %exception cpolw_report::to_sarif {
     $action
@@ -359,6 +593,14 @@ struct cpolw_report {};
     char *to_json() { return cpol_report_to_json($self->report); }
     /* The report as SARIF 2.1.0, or NULL when it cannot be rendered. */
     char *to_sarif() { return cpol_report_to_sarif($self->report); }
+#ifdef SWIGPYTHON
+    /* (findings, errors, files): the report as instances of the two given classes, which
+     * must have __slots__ named as the fields of cpol_finding and cpol_diag (see _report.py). */
+    PyObject *items(PyObject *finding_cls, PyObject *diag_cls)
+    {
+        return cpolw_items($self, finding_cls, diag_cls);
+    }
+#endif
     /* When the library call began and ended, in seconds on CLOCK_MONOTONIC. */
     double started() { return $self->started; }
     double finished() { return $self->finished; }

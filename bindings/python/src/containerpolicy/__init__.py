@@ -13,9 +13,23 @@ For repeated scans, keep an :class:`Engine`; scans in different threads with the
 run in parallel (the GIL is released while the C core works).
 """
 
-from ._engine import FORMATS, Engine, StrPath, scan, version
+from ._engine import FORMATS, Engine, scan, version
 from ._errors import ECONFIG, EINVAL, EIO, ENOMEM, ENOTFOUND, ERULE, Error
 from ._report import SEVERITIES, Diagnostic, Finding, Report
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ._engine import StrPath
+
+
+def __getattr__(name: str) -> object:
+    # StrPath (a typing.Union) is made on first use: importing typing would double the import time
+    if name == "StrPath":
+        from . import _engine
+
+        return _engine.StrPath
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: Version of this package, which is the version of the C library compiled into it.
 __version__: str = version()

@@ -7,15 +7,29 @@ a lock per engine keeps one engine to one thread at a time, as the C library req
 from __future__ import annotations
 
 import os
-import threading
-from typing import Iterable, List, Optional, Union
+from _thread import allocate_lock  # what threading.Lock is, without importing threading
 
 from . import _native
 from ._errors import EINVAL, Error
 from ._report import Report
 
-#: A path as the standard library takes one.
-StrPath = Union[str, "os.PathLike[str]"]
+# typing and threading cost as much to import as a small scan; annotations are strings (PEP 563)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable, List, Optional, Union
+
+    #: A path as the standard library takes one.
+    StrPath = Union[str, "os.PathLike[str]"]
+
+
+def __getattr__(name: str) -> object:
+    # StrPath is made on first use, so that importing the package does not import typing
+    if name == "StrPath":
+        from typing import Union
+
+        value = globals()["StrPath"] = Union[str, "os.PathLike[str]"]
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 #: Format names for ``Engine.scan_string``; None or "auto" detects from the name, then the content.
 FORMATS = ("auto", "dockerfile", "compose", "k8s", "oci", "docker-run", "github", "gitlab")
@@ -71,7 +85,7 @@ class Engine:
         config: Optional[StrPath] = None,
         builtin_rules: bool = True,
     ) -> None:
-        self._lock = threading.Lock()
+        self._lock = allocate_lock()
         self._native = _native.NativeEngine(0 if builtin_rules else 1)
         try:
             for p in _path_list(rules, "rules"):

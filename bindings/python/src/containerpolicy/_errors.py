@@ -1,6 +1,10 @@
 """The one exception type of the package; the SWIG wrapper raises it from C (bindings/swig)."""
 
-from typing import Optional
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
 
 #: Result codes of the C library (include/containerpolicy.h), by name.
 ENOMEM = -1

@@ -1,23 +1,83 @@
-"""Reports as plain Python objects, decoded from the JSON the C library renders.
+"""Reports as plain Python objects, which the SWIG wrapper builds from the C report.
 
-Nothing here points into C memory: the report crosses the binding as one JSON string, and only
-``to_sarif`` goes back to the C report, which this object owns.
+Nothing here points into C memory: the wrapper copies every finding and diagnostic into the
+classes below when the report arrives; only ``to_json`` and ``to_sarif`` go back to the C report,
+which this object owns.
+
+Finding and Diagnostic are written out by hand instead of with ``@dataclass(frozen=True)``: the
+wrapper fills their ``__slots__`` directly (five times cheaper than a frozen dataclass's
+``__init__`` on a large scan), and importing ``dataclasses`` costs more than a small scan. They
+still follow the dataclass protocol: ``dataclasses.fields``, ``asdict``, ``astuple`` and
+``replace`` work on them, through a ``__dataclass_fields__`` made on first use.
 """
 
-import json
-from dataclasses import dataclass, fields
-from operator import itemgetter
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from __future__ import annotations
 
 from . import _native
 from ._errors import Error
 
+# typing costs as much to import as a small scan; the annotations are strings (PEP 563)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator, List, Optional, Tuple
+
 #: Severity names, from the least to the most severe.
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 
+_setattr = object.__setattr__
 
-@dataclass(frozen=True)
-class Finding:
+
+class _DataclassFields:
+    """``__dataclass_fields__`` on first use: the fields of a frozen dataclass with the same
+    annotations, so that the functions of ``dataclasses`` treat the class as one."""
+
+    def __get__(self, instance: object, cls: type) -> dict:
+        import dataclasses
+
+        twin = dataclasses.make_dataclass(
+            cls.__name__, [(n, cls.__annotations__[n]) for n in cls.__slots__], frozen=True)
+        fields = twin.__dataclass_fields__  # type: ignore[attr-defined]
+        setattr(cls, "__dataclass_fields__", fields)
+        setattr(cls, "__dataclass_params__", twin.__dataclass_params__)  # type: ignore
+        return fields
+
+
+class _Frozen:
+    """Value semantics over ``__slots__``, as ``@dataclass(frozen=True)`` would give them."""
+
+    __slots__ = ()
+    __dataclass_fields__ = _DataclassFields()
+
+    def _astuple(self) -> tuple:
+        return tuple(getattr(self, n) for n in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return self._astuple() == other._astuple()  # type: ignore[attr-defined]
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._astuple())
+
+    def __repr__(self) -> str:
+        body = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
+        return f"{self.__class__.__qualname__}({body})"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        import dataclasses
+
+        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        import dataclasses
+
+        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __reduce__(self) -> tuple:
+        return (self.__class__, self._astuple())
+
+
+class Finding(_Frozen):
     """One rule's verdict about one place in one file.
 
     ``severity`` is one of :data:`SEVERITIES`; ``control`` is the hardening control (1 to 10), or 0
@@ -25,6 +85,11 @@ class Finding:
     finding is about ("Dockerfile final stage", "service web"); ``suppressed`` is true when an
     inline ``cpol:ignore`` comment covers it.
     """
+
+    # the order of cpol_finding and of the JSON report; the SWIG wrapper fills these slots
+    __slots__ = ("rule_id", "control", "severity", "title", "message", "file", "line", "column",
+                 "object", "remediation", "suppressed")
+    __match_args__ = __slots__
 
     rule_id: str
     control: int
@@ -38,6 +103,13 @@ class Finding:
     remediation: str
     suppressed: bool
 
+    def __init__(self, rule_id: str, control: int, severity: str, title: str, message: str,
+                 file: str, line: int, column: int, object: str, remediation: str,
+                 suppressed: bool) -> None:
+        for name, value in zip(self.__slots__, (rule_id, control, severity, title, message, file,
+                                                line, column, object, remediation, suppressed)):
+            _setattr(self, name, value)
+
     @property
     def severity_level(self) -> int:
         """The severity as a number, 1 (info) to 5 (critical), for comparisons."""
@@ -48,13 +120,15 @@ class Finding:
                 f"{self.message}")
 
 
-@dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(_Frozen):
     """Input that could not be read or parsed, or a rule that failed on it.
 
     ``file`` is None for problems not tied to a file; ``line`` and ``column`` are 0 when not tied
     to a place; ``rule_id`` names the failing rule, or is None for input problems.
     """
+
+    __slots__ = ("file", "line", "column", "rule_id", "message")
+    __match_args__ = __slots__
 
     file: Optional[str]
     line: int
@@ -62,32 +136,17 @@ class Diagnostic:
     rule_id: Optional[str]
     message: str
 
+    def __init__(self, file: Optional[str], line: int, column: int, rule_id: Optional[str],
+                 message: str) -> None:
+        for name, value in zip(self.__slots__, (file, line, column, rule_id, message)):
+            _setattr(self, name, value)
+
     def __str__(self) -> str:
         return f"{self.file or '-'}:{self.line}:{self.column}: {self.message}"
 
 
-def _picker(cls: Any) -> Any:
-    # The values of the JSON keys this version knows, in field order (later versions of the JSON
-    # may add keys). Built once per class: looking the fields up for every finding cost more than
-    # the JSON decoding itself on a large scan.
-    names = tuple(f.name for f in fields(cls))
-    getter = itemgetter(*names)
-
-    def pick(d: Dict[str, Any]) -> Any:
-        try:
-            return cls(*getter(d))
-        except KeyError:
-            return cls(*(d.get(n) for n in names))
-
-    return pick
-
-
-_finding = _picker(Finding)
-_diagnostic = _picker(Diagnostic)
-
-
 def _decode(raw: bytes) -> str:
-    # file names need not be UTF-8; keep their bytes as os.fsdecode would
+    # the C writers replace invalid UTF-8 themselves; surrogateescape only guards against a slip
     return raw.decode("utf-8", "surrogateescape")
 
 
@@ -101,18 +160,15 @@ class Report:
     findings: List[Finding]
     errors: List[Diagnostic]
 
-    def __init__(self, native: "_native.NativeReport") -> None:
+    def __init__(self, native: _native.NativeReport) -> None:
         self._native = native
-        self._json = _decode(native.to_json())
-        doc: Dict[str, Any] = json.loads(self._json)
-        self.findings = [_finding(f) for f in doc["findings"]]
-        self.errors = [_diagnostic(d) for d in doc["errors"]]
-        self._summary: Dict[str, int] = doc["summary"]
+        self._json: Optional[str] = None
+        self.findings, self.errors, self._files = native.items(Finding, Diagnostic)
 
     @property
     def files(self) -> int:
         """Number of files the scan read, including those that failed to parse."""
-        return self._summary["files"]
+        return self._files
 
     @property
     def incomplete(self) -> bool:
@@ -130,6 +186,8 @@ class Report:
 
     def to_json(self) -> str:
         """The report as JSON, exactly as ``cpol scan --format json`` prints it."""
+        if self._json is None:
+            self._json = _decode(self._native.to_json())
         return self._json
 
     def to_sarif(self) -> str:
