@@ -236,8 +236,7 @@ static void fingerprint(cpol_report *r)
         h = source_hash(h, file, strlen(file) + 1);
         h = source_hash(h, f->object ? f->object : "", strlen(f->object ? f->object : "") + 1);
         report_source *src = find_source(r, f->file);
-        uint64_t lh = src && f->line >= 1 && f->line <= src->nlines ? src->line_hash[f->line - 1]
-                                                                     : 0;
+        uint64_t lh = src ? source_line_hash(src, f->line) : 0;
         unsigned char b[8];
         for (int j = 0; j < 8; j++)
             b[j] = (unsigned char)(lh >> (8 * j));
@@ -300,6 +299,7 @@ void report_finish(cpol_report *r, const char *const *baseline, size_t nbaseline
     apply_suppressions(r);
     collect_unused(r);
     fingerprint(r);
+    source_release(r);
     apply_baseline(r, baseline, nbaseline);
     free(r->diags);
     r->diags = calloc(r->sink.n ? r->sink.n : 1, sizeof(cpol_diag));
@@ -328,6 +328,7 @@ void cpol_report_free(cpol_report *r)
     free(r->diags);
     diag_free(&r->sink);
     free(r->tool_version);
+    source_release(r);
     free(r->sources);
     free(r->source_index);
     free(r->file_names);

@@ -32,11 +32,17 @@ typedef struct src_ignore {
     const char *reason;  /* "" when none */
 } src_ignore;
 
-/* The parts of an input file's text that findings are matched against. */
+/* The parts of an input file's text that findings are matched against. Lines are hashed only
+   when a finding asks (source_line_hash): most lines carry none, and hashing each byte of every
+   file cost more than the rest of the report. */
 typedef struct source {
     const char *name;
-    uint64_t *line_hash; /* hash of line i+1 with its blanks normalized */
+    char *text;          /* a copy of the file (malloc'd) until report_finish() is done with it */
+    size_t len;
     size_t nlines;
+    size_t at_line, at_off; /* where the last lookup left off: line at_line+1 starts at at_off */
+    size_t hashed_line;     /* 1-based line of hashed_value, 0 = none yet */
+    uint64_t hashed_value;
     src_ignore *ign;
     size_t nign;
 } report_source;
@@ -87,9 +93,14 @@ void report_add_rule(cpol_report *r, const report_rule *rule);
  */
 void report_finish(cpol_report *r, const char *const *baseline, size_t nbaseline);
 
-/* suppress.c: scan an input's text for `cpol:ignore` comments and line hashes. A name already
-   recorded is skipped. */
+/* suppress.c: scan an input's text for `cpol:ignore` comments and keep a copy of it for line
+   hashes (data may be freed after the call). A name already recorded is skipped. */
 void source_add(cpol_report *r, const char *name, const char *data, size_t len);
+/* Hash of line `line` (1-based, <= nlines) of src with its blanks normalized; 0 when out of range
+   or once the text is released. Fastest when asked for lines in increasing order. */
+uint64_t source_line_hash(report_source *src, size_t line);
+/* Free the text copies (their hashes are no longer needed). */
+void source_release(cpol_report *r);
 /* 64-bit FNV-1a, continuing from h (start with SOURCE_HASH_INIT). */
 #define SOURCE_HASH_INIT 0xcbf29ce484222325ULL
 uint64_t source_hash(uint64_t h, const void *data, size_t len);

@@ -1,7 +1,8 @@
 /*
  * suppress.c - what the report needs from an input's raw text once the parsers are done with it:
- * `cpol:ignore` comments and a hash of every line (for fingerprints that survive unrelated edits).
- * api.c hands each file's text here as it reads it; report_finish() matches findings against it.
+ * `cpol:ignore` comments and a hash of the lines findings are on (for fingerprints that survive
+ * unrelated edits). api.c hands each file's text here as it reads it; report_finish() matches
+ * findings against it, hashes the lines it needs and then releases the text.
  *
  * Comment grammar (only `#` comments exist in our formats: Dockerfile, YAML, shell):
  *   comment  = "#" blanks "cpol:ignore" ["-file"] "=" id { "," blanks id } [ blanks reason ]
@@ -64,6 +65,44 @@ static int comment_only(const char *s, size_t len)
     while (i < len && blank(s[i]))
         i++;
     return i < len && s[i] == '#';
+}
+
+/* Length of the line starting at off (without its '\n'). */
+static size_t line_len(const char *s, size_t len, size_t off)
+{
+    const char *e = off < len ? memchr(s + off, '\n', len - off) : NULL;
+    return e ? (size_t)(e - (s + off)) : len - off;
+}
+
+uint64_t source_line_hash(report_source *src, size_t line)
+{
+    if (!src->text || line < 1 || line > src->nlines)
+        return 0;
+    if (line == src->hashed_line)
+        return src->hashed_value;
+    if (line - 1 < src->at_line) {
+        src->at_line = 0;
+        src->at_off = 0;
+    }
+    while (src->at_line < line - 1) {
+        const char *nl = memchr(src->text + src->at_off, '\n', src->len - src->at_off);
+        if (!nl)
+            return 0; /* cannot happen: nlines counted the newlines */
+        src->at_off = (size_t)(nl - src->text) + 1;
+        src->at_line++;
+    }
+    src->hashed_line = line;
+    src->hashed_value =
+        line_hash(src->text + src->at_off, line_len(src->text, src->len, src->at_off));
+    return src->hashed_value;
+}
+
+void source_release(cpol_report *r)
+{
+    for (size_t i = 0; i < r->nsources; i++) {
+        free(r->sources[i].text);
+        r->sources[i].text = NULL;
+    }
 }
 
 static const char *find_in(const char *s, size_t len, const char *what, size_t from)
@@ -154,6 +193,94 @@ static size_t name_hash(const char *s)
     return h;
 }
 
+/* Where a `cpol:ignore` comment can start: '#', blanks, the key. Lines without one are never
+   looked at, so the search runs over the whole text instead of line by line. */
+static const char *next_candidate(const char *data, size_t len, size_t from)
+{
+    static const char key[] = "cpol:ignore";
+    while (from < len) {
+        const char *h = memchr(data + from, '#', len - from);
+        if (!h)
+            return NULL;
+        size_t k = (size_t)(h - data) + 1;
+        while (k < len && blank(data[k]))
+            k++;
+        if (len - k >= sizeof key - 1 && memcmp(data + k, key, sizeof key - 1) == 0)
+            return h;
+        from = (size_t)(h - data) + 1;
+    }
+    return NULL;
+}
+
+/* Record the file's `cpol:ignore` comments and the line each one covers; 0 when out of memory. */
+static int add_ignores(cpol_report *r, report_source *src, const char *data, size_t len)
+{
+    size_t cap_ign = 0, line = 0, st = 0; /* line (0-based) starts at st */
+    size_t *starts = NULL;                /* per comment: where its line starts */
+    const char *h;
+    for (size_t from = 0; (h = next_candidate(data, len, from));) {
+        size_t at = (size_t)(h - data);
+        const char *nl;
+        while ((nl = memchr(data + st, '\n', at - st))) {
+            st = (size_t)(nl - data) + 1;
+            line++;
+        }
+        size_t l = line_len(data, len, st);
+        from = st + l + 1;
+        src_ignore ig;
+        if (!parse_ignore(&r->a, data + st, l, &ig))
+            continue;
+        if (src->nign == cap_ign) {
+            size_t cap = cap_ign ? cap_ign * 2 : 4;
+            src_ignore *v = arena_grow(&r->a, src->ign, src->nign, cap, sizeof *v);
+            size_t *sv = realloc(starts, cap * sizeof *sv);
+            if (sv)
+                starts = sv;
+            if (!v || !sv) {
+                free(starts);
+                return 0;
+            }
+            src->ign = v;
+            cap_ign = cap;
+        }
+        ig.line = (unsigned)(line + 1);
+        starts[src->nign] = st;
+        src->ign[src->nign++] = ig;
+    }
+    /* A comment on a line of its own covers the next line that is not a comment. Going backwards,
+       a walk stops at the next comment's line at the latest, and takes that one's answer when it
+       stands alone too: linear however many comments are stacked. */
+    size_t below = 0;   /* what the comment after k covers (1-based line, 0 = none) */
+    int below_only = 0; /* the comment after k stands alone */
+    for (size_t k = src->nign; k-- > 0;) {
+        src_ignore *ig = &src->ign[k];
+        size_t l = line_len(data, len, starts[k]);
+        int only = comment_only(data + starts[k], l);
+        size_t target = 0;
+        if (only) {
+            size_t j = ig->line, off = starts[k] + l + 1; /* 0-based index of the next line */
+            for (; j < src->nlines; j++) {
+                if (k + 1 < src->nign && src->ign[k + 1].line == j + 1) {
+                    target = below_only ? below : j + 1;
+                    break;
+                }
+                size_t ll = line_len(data, len, off);
+                if (!comment_only(data + off, ll)) {
+                    target = j + 1;
+                    break;
+                }
+                off += ll + 1;
+            }
+            if (!ig->file_level)
+                ig->next_line = (unsigned)target;
+        }
+        below = target;
+        below_only = only;
+    }
+    free(starts);
+    return 1;
+}
+
 void source_add(cpol_report *r, const char *name, const char *data, size_t len)
 {
     if (!name)
@@ -194,60 +321,34 @@ void source_add(cpol_report *r, const char *name, const char *data, size_t len)
     report_source *src = &r->sources[r->nsources];
     memset(src, 0, sizeof *src);
     src->name = arena_strdup(&r->a, name);
-    size_t nlines = 1;
-    for (size_t i = 0; i < len; i++)
-        if (data[i] == '\n')
-            nlines++;
-    if (len > 0 && data[len - 1] == '\n')
-        nlines--;
-    src->line_hash = arena_alloc(&r->a, (nlines ? nlines : 1) * sizeof *src->line_hash);
-    /* per line: 1 when it is a comment of its own, for finding the line a comment covers */
-    unsigned char *only = calloc(nlines ? nlines : 1, 1);
-    if (!src->name || !src->line_hash || !only) {
-        free(only);
+    src->text = malloc(len ? len : 1);
+    if (!src->name || !src->text) {
+        free(src->text);
+        src->text = NULL;
         r->failed = 1;
         return;
     }
-    size_t cap_ign = 0, line = 0, st = 0;
-    for (size_t i = 0; i <= len && line < nlines; i++) {
-        if (i < len && data[i] != '\n')
-            continue;
-        const char *s = data + st;
-        size_t l = i - st;
-        src->line_hash[line] = line_hash(s, l);
-        only[line] = (unsigned char)comment_only(s, l);
-        src_ignore ig;
-        if (memchr(s, '#', l) && parse_ignore(&r->a, s, l, &ig)) {
-            if (src->nign == cap_ign) {
-                size_t cap = cap_ign ? cap_ign * 2 : 4;
-                src_ignore *v = arena_grow(&r->a, src->ign, src->nign, cap, sizeof *v);
-                if (!v) {
-                    free(only);
-                    r->failed = 1;
-                    return;
-                }
-                src->ign = v;
-                cap_ign = cap;
-            }
-            ig.line = (unsigned)(line + 1);
-            src->ign[src->nign++] = ig;
-        }
-        line++;
-        st = i + 1;
-    }
+    if (len)
+        memcpy(src->text, data, len);
+    src->len = len;
+    size_t nlines = 1;
+    for (const char *p = data, *e = data + len; p && p < e; p++)
+        if ((p = memchr(p, '\n', (size_t)(e - p))))
+            nlines++;
+        else
+            break;
+    if (len > 0 && data[len - 1] == '\n')
+        nlines--;
     src->nlines = nlines;
-    for (size_t k = 0; k < src->nign; k++) {
-        src_ignore *ig = &src->ign[k];
-        if (ig->file_level || !only[ig->line - 1])
-            continue;
-        size_t j = ig->line; /* 0-based index of the next line */
-        while (j < nlines && only[j])
-            j++;
-        if (j < nlines)
-            ig->next_line = (unsigned)(j + 1);
+    if (!add_ignores(r, src, data, len)) {
+        free(src->text);
+        src->text = NULL;
+        r->failed = 1;
+        return;
     }
-    free(only);
     if (r->a.failed) {
+        free(src->text);
+        src->text = NULL;
         r->failed = 1;
     } else {
         r->source_index[slot] = r->nsources + 1;
