@@ -4,12 +4,15 @@
 #include "../engine/report.h"
 #include "../util/buf.h"
 
+/* A string literal, its length counted by the compiler. */
+#define LIT(b, s) buf_put((b), (s), sizeof(s) - 1)
+
 static void str_or_null(buf *b, const char *s)
 {
     if (s)
         buf_json_string(b, s, strlen(s));
     else
-        buf_puts(b, "null");
+        LIT(b, "null");
 }
 
 char *cpol_report_to_json(const cpol_report *r)
@@ -19,32 +22,50 @@ char *cpol_report_to_json(const cpol_report *r)
     buf b = BUF_INIT;
     buf_printf(&b, "{\n  \"tool\": {\"name\": \"cpol\", \"version\": \"%s\"},\n  \"findings\": [",
                cpol_version());
+    /* integers through buf_put_uint and literals with their length known: printf's parsing of
+       the format cost as much as escaping the strings */
     for (size_t i = 0; i < r->n; i++) {
         const cpol_finding *f = &r->findings[i].f;
-        buf_puts(&b, i ? ",\n    {" : "\n    {");
-        buf_puts(&b, "\"rule_id\": ");
+        if (i)
+            LIT(&b, ",\n    {\"rule_id\": ");
+        else
+            LIT(&b, "\n    {\"rule_id\": ");
         str_or_null(&b, f->rule_id);
-        buf_printf(&b, ", \"control\": %d, \"severity\": \"%s\", \"title\": ", f->control,
-                   cpol_severity_name(f->severity));
+        LIT(&b, ", \"control\": ");
+        buf_put_int(&b, f->control);
+        LIT(&b, ", \"severity\": \"");
+        buf_puts(&b, cpol_severity_name(f->severity));
+        LIT(&b, "\", \"title\": ");
         str_or_null(&b, f->title);
-        buf_puts(&b, ", \"message\": ");
+        LIT(&b, ", \"message\": ");
         str_or_null(&b, f->message);
-        buf_puts(&b, ", \"file\": ");
+        LIT(&b, ", \"file\": ");
         str_or_null(&b, f->file);
-        buf_printf(&b, ", \"line\": %u, \"column\": %u, \"object\": ", f->line, f->column);
+        LIT(&b, ", \"line\": ");
+        buf_put_uint(&b, f->line);
+        LIT(&b, ", \"column\": ");
+        buf_put_uint(&b, f->column);
+        LIT(&b, ", \"object\": ");
         str_or_null(&b, f->object);
-        buf_puts(&b, ", \"remediation\": ");
+        LIT(&b, ", \"remediation\": ");
         str_or_null(&b, f->remediation);
-        buf_printf(&b, ", \"suppressed\": %s}", f->suppressed ? "true" : "false");
+        if (f->suppressed)
+            LIT(&b, ", \"suppressed\": true}");
+        else
+            LIT(&b, ", \"suppressed\": false}");
     }
     buf_puts(&b, r->n ? "\n  ],\n  \"errors\": [" : "],\n  \"errors\": [");
     for (size_t i = 0; i < r->ndiags; i++) {
         const cpol_diag *d = &r->diags[i];
         buf_puts(&b, i ? ",\n    {\"file\": " : "\n    {\"file\": ");
         str_or_null(&b, d->file);
-        buf_printf(&b, ", \"line\": %u, \"column\": %u, \"rule_id\": ", d->line, d->column);
+        LIT(&b, ", \"line\": ");
+        buf_put_uint(&b, d->line);
+        LIT(&b, ", \"column\": ");
+        buf_put_uint(&b, d->column);
+        LIT(&b, ", \"rule_id\": ");
         str_or_null(&b, d->rule_id);
-        buf_puts(&b, ", \"message\": ");
+        LIT(&b, ", \"message\": ");
         str_or_null(&b, d->message);
         buf_putc(&b, '}');
     }

@@ -2,6 +2,7 @@
 #include "buf.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,25 +113,83 @@ static size_t utf8_len(const unsigned char *s, size_t avail)
     return n;
 }
 
+void buf_put_uint(buf *b, unsigned long long v)
+{
+    char t[24];
+    size_t n = sizeof t;
+    do {
+        t[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    buf_put(b, t + n, sizeof t - n);
+}
+
+void buf_put_int(buf *b, long long v)
+{
+    if (v < 0) {
+        buf_putc(b, '-');
+        buf_put_uint(b, 0ULL - (unsigned long long)v);
+    } else {
+        buf_put_uint(b, (unsigned long long)v);
+    }
+}
+
+static int plain(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
+/* Length of the prefix of p that goes into a JSON string as it is. Most text is plain ASCII, so
+   eight bytes are checked at once: a byte >= 0x80 has its top bit set in w; for bytes below 0x80,
+   a byte < 0x20 sets it in w - 0x20.., and a '"' or '\\' (a zero byte of q or s) in q - 0x01..
+   or s - 0x01.. (a borrow only spreads upwards from a byte that matched, so no match is missed;
+   a false alarm only sends the word to the byte loop). */
+static size_t plain_run(const unsigned char *p, size_t len)
+{
+    const uint64_t lo = 0x0101010101010101ULL, hi = 0x8080808080808080ULL;
+    size_t i = 0;
+    while (len - i >= 8) {
+        uint64_t w, q, s;
+        memcpy(&w, p + i, 8);
+        q = w ^ (lo * '"');
+        s = w ^ (lo * '\\');
+        if ((w | (w - lo * 0x20) | (q - lo) | (s - lo)) & hi)
+            break;
+        i += 8;
+    }
+    while (i < len && plain(p[i]))
+        i++;
+    return i;
+}
+
 void buf_json_string(buf *b, const char *s, size_t len)
 {
+    static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s;
+    if (!reserve(b, len + 2))
+        return;
+    size_t i = plain_run(p, len);
+    if (i == len) { /* the common case: nothing to escape, room reserved above */
+        char *o = b->data + b->len;
+        o[0] = '"';
+        if (len)
+            memcpy(o + 1, s, len);
+        o[len + 1] = '"';
+        o[len + 2] = '\0';
+        b->len += len + 2;
+        return;
+    }
     buf_putc(b, '"');
-    size_t i = 0;
+    buf_put(b, s, i);
     while (i < len) {
-        unsigned char c = p[i];
-        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-            size_t j = i;
-            while (j < len && p[j] >= 0x20 && p[j] != '"' && p[j] != '\\' && p[j] < 0x80)
-                j++;
-            buf_put(b, s + i, j - i);
-            i = j;
+        size_t n = plain_run(p + i, len - i);
+        if (n) {
+            buf_put(b, s + i, n);
+            i += n;
             continue;
         }
+        unsigned char c = p[i];
         if (c >= 0x80) {
-            size_t n = utf8_len(p + i, len - i);
+            n = utf8_len(p + i, len - i);
             if (n == 0) {
-                buf_puts(b, "\\ufffd");
+                buf_put(b, "\\ufffd", 6);
                 i++;
             } else {
                 buf_put(b, s + i, n);
@@ -139,12 +198,16 @@ void buf_json_string(buf *b, const char *s, size_t len)
             continue;
         }
         switch (c) {
-        case '"': buf_puts(b, "\\\""); break;
-        case '\\': buf_puts(b, "\\\\"); break;
-        case '\n': buf_puts(b, "\\n"); break;
-        case '\r': buf_puts(b, "\\r"); break;
-        case '\t': buf_puts(b, "\\t"); break;
-        default: buf_printf(b, "\\u%04x", c); break;
+        case '"': buf_put(b, "\\\"", 2); break;
+        case '\\': buf_put(b, "\\\\", 2); break;
+        case '\n': buf_put(b, "\\n", 2); break;
+        case '\r': buf_put(b, "\\r", 2); break;
+        case '\t': buf_put(b, "\\t", 2); break;
+        default: {
+            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            buf_put(b, u, sizeof u);
+            break;
+        }
         }
         i++;
     }

@@ -21,6 +21,9 @@ void buf_printf(buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* Append an integer in decimal (what "%llu" / "%lld" print, without printf's cost). */
+void buf_put_uint(buf *b, unsigned long long v);
+void buf_put_int(buf *b, long long v);
 /* Append s as a JSON string literal (quotes included); invalid UTF-8 becomes U+FFFD. */
 void buf_json_string(buf *b, const char *s, size_t len);
 /* Hand the data to the caller (malloc'd, NUL-terminated) and reset b. NULL if failed. */
