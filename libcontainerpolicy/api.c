@@ -691,6 +691,212 @@ static int scan_path(scan *s, const char *path)
     return rc;
 }
 
+/* Phase 1 on worker threads (cpol_engine_scan_paths_parallel). The walk lists the files in scan
+   order; workers take the next file, parse it into their own arena and a project node of the
+   file's own, and whoever finishes a file merges every finished file at the head of the list
+   into the scan. So the scan sees the files one by one in the order a serial scan reads them:
+   same containers at the same indices, same diagnostics in the same order, same progress calls
+   (made under the lock, so never two at once). */
+typedef struct pjob {
+    const char *path; /* NULL: a job of diagnostics only (what the walk could not read) */
+    int named;
+    int done, what;
+    const char *file;
+    node *project; /* the file's own, in its worker's arena */
+    diag_sink diags;
+} pjob;
+
+typedef struct pparse {
+    scan *s;
+    pjob *jobs;
+    size_t n, cap;
+    size_t next, merged; /* the next job to take, the first not merged */
+    int rc;
+    pthread_mutex_t mu; /* next, merged, done, rc, and the scan and its report */
+} pparse;
+
+typedef struct pworker {
+    pparse *p;
+    arena *a;
+} pworker;
+
+static pjob *pjob_new(pparse *p, const char *path, int named)
+{
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 256;
+        pjob *v = realloc(p->jobs, cap * sizeof *v);
+        if (!v)
+            return NULL;
+        p->jobs = v;
+        p->cap = cap;
+    }
+    pjob *j = &p->jobs[p->n++];
+    memset(j, 0, sizeof *j);
+    j->path = path;
+    j->named = named;
+    return j;
+}
+
+/* scan_path's walk, as jobs; the walk lists stay in walks until the jobs are done. */
+static int pparse_walk(pparse *p, const char *path, walk_list **walks, size_t *nwalks)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        int err = errno;
+        pjob *j = pjob_new(p, NULL, 0);
+        if (!j)
+            return CPOL_ENOMEM;
+        diag_add(&j->diags, path, 0, 0, "cannot read: %s", strerror(err));
+        return 0;
+    }
+    if (!S_ISDIR(st.st_mode))
+        return pjob_new(p, path, 1) ? 0 : CPOL_ENOMEM;
+    walk_list *v = realloc(*walks, (*nwalks + 1) * sizeof *v);
+    if (!v)
+        return CPOL_ENOMEM;
+    *walks = v;
+    walk_list *files = &v[(*nwalks)++];
+    memset(files, 0, sizeof *files);
+    if (walk_dir(path, want_candidate, NULL, files) != 0)
+        return CPOL_ENOMEM;
+    if (files->nproblems) {
+        pjob *j = pjob_new(p, NULL, 0);
+        if (!j)
+            return CPOL_ENOMEM;
+        for (size_t i = 0; i < files->nproblems; i++)
+            diag_add(&j->diags, NULL, 0, 0, "%s", files->problems[i]);
+    }
+    for (size_t i = 0; i < files->n; i++)
+        if (!pjob_new(p, files->paths[i], 0))
+            return CPOL_ENOMEM;
+    return 0;
+}
+
+static int pjob_parse(pparse *p, arena *a, pjob *j)
+{
+    if (!j->path)
+        return 0;
+    j->project = node_map(a, cpos_make(NULL, 0, 0));
+    if (!j->project)
+        return CPOL_ENOMEM;
+    target t = {p->s->e, a, j->project, &j->diags, p->s->report, &p->mu};
+    return scan_file_into(&t, j->path, j->named, &j->what, &j->file);
+}
+
+/* Append what one file added to the scan, as if it had been parsed into the scan itself. */
+static int pjob_merge(scan *s, pjob *j)
+{
+    for (size_t i = 0; i < j->diags.n; i++) {
+        const diag_entry *d = &j->diags.v[i];
+        diag_add_rule(&s->report->sink, d->rule_id, d->file, d->line, d->col, "%s", d->message);
+    }
+    if (j->diags.failed)
+        s->report->sink.failed = 1;
+    diag_free(&j->diags);
+    if (j->what == FILE_UNREADABLE) {
+        s->report->files++;
+        report_add_file(s->report, j->file);
+    }
+    if (j->what != FILE_PARSED)
+        return 0;
+    size_t first = list_len(s->project, "containers");
+    cpos none = cpos_make(NULL, 0, 0);
+    for (size_t i = 0; i < j->project->u.map.n; i++) {
+        const node_kv *kv = &j->project->u.map.kv[i];
+        if (kv->val->type != N_LIST) {
+            node_set(&s->a, s->project, kv->key, kv->val);
+            continue;
+        }
+        node *l = node_get(s->project, kv->key);
+        if (!l)
+            l = node_set_list(&s->a, s->project, kv->key, none);
+        for (size_t k = 0; l && k < kv->val->u.list.n; k++)
+            node_push(&s->a, l, kv->val->u.list.v[k]);
+    }
+    if (s->a.failed)
+        return CPOL_ENOMEM;
+    return count_parsed(s, j->file, first);
+}
+
+/* Called with p->mu held. */
+static void pparse_merge_ready(pparse *p)
+{
+    while (!p->rc && p->merged < p->n && p->jobs[p->merged].done)
+        p->rc = pjob_merge(p->s, &p->jobs[p->merged++]);
+}
+
+static void *pparse_run(void *arg)
+{
+    pworker *w = arg;
+    pparse *p = w->p;
+    pthread_mutex_lock(&p->mu);
+    while (!p->rc && p->next < p->n) {
+        pjob *j = &p->jobs[p->next++];
+        pthread_mutex_unlock(&p->mu);
+        int rc = pjob_parse(p, w->a, j);
+        pthread_mutex_lock(&p->mu);
+        j->done = 1;
+        if (rc && !p->rc)
+            p->rc = rc;
+        pparse_merge_ready(p);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* Walk every path, then parse the files on up to nthreads threads into s. */
+static int scan_paths_threaded(scan *s, const char *const *paths, size_t count, size_t nthreads)
+{
+    pparse p;
+    memset(&p, 0, sizeof p);
+    p.s = s;
+    walk_list *walks = NULL;
+    size_t nwalks = 0;
+    int rc = 0;
+    for (size_t i = 0; i < count && rc == 0; i++)
+        rc = pparse_walk(&p, paths[i], &walks, &nwalks);
+    if (nthreads > p.n)
+        nthreads = p.n ? p.n : 1;
+    pworker *w = rc == 0 ? calloc(nthreads, sizeof *w) : NULL;
+    pthread_t *th = w ? calloc(nthreads, sizeof *th) : NULL;
+    char *started = th ? calloc(nthreads, 1) : NULL;
+    s->worker_arenas = started ? calloc(nthreads, sizeof *s->worker_arenas) : NULL;
+    if (rc == 0 && !s->worker_arenas)
+        rc = CPOL_ENOMEM;
+    if (rc == 0 && pthread_mutex_init(&p.mu, NULL) != 0)
+        rc = CPOL_ENOMEM;
+    if (rc == 0) {
+        s->nworker_arenas = nthreads;
+        for (size_t t = 0; t < nthreads; t++) {
+            arena_init(&s->worker_arenas[t]);
+            w[t].p = &p;
+            w[t].a = &s->worker_arenas[t];
+        }
+        /* a thread that cannot be had leaves its share to the others: work is taken, not dealt */
+        for (size_t t = 1; t < nthreads; t++)
+            started[t] = pthread_create(&th[t], NULL, pparse_run, &w[t]) == 0;
+        pparse_run(&w[0]);
+        for (size_t t = 1; t < nthreads; t++)
+            if (started[t])
+                pthread_join(th[t], NULL);
+        pparse_merge_ready(&p);
+        rc = p.rc;
+        if (rc == 0 && p.merged < p.n)
+            rc = CPOL_ENOMEM; /* cannot happen: every job was taken and merged */
+        pthread_mutex_destroy(&p.mu);
+    }
+    for (size_t i = 0; i < p.n; i++)
+        diag_free(&p.jobs[i].diags);
+    free(p.jobs);
+    for (size_t i = 0; i < nwalks; i++)
+        walk_list_free(&walks[i]);
+    free(walks);
+    free(w);
+    free(th);
+    free(started);
+    return rc;
+}
+
 /* Phase 3 on worker threads: each has its own engine and report and takes every nth file. */
 typedef struct worker_shared {
     pthread_mutex_t mu;
@@ -872,8 +1078,16 @@ int cpol_engine_scan_paths_parallel(cpol_engine *const *engines, size_t nengines
     if (scan_init(&s, e))
         return CPOL_ENOMEM;
     int rc = 0;
-    for (size_t i = 0; i < count && rc == 0; i++)
-        rc = paths[i] ? scan_path(&s, paths[i]) : CPOL_EINVAL;
+    if (nengines == 1) {
+        for (size_t i = 0; i < count && rc == 0; i++)
+            rc = paths[i] ? scan_path(&s, paths[i]) : CPOL_EINVAL;
+    } else {
+        for (size_t i = 0; i < count && rc == 0; i++)
+            if (!paths[i])
+                rc = CPOL_EINVAL;
+        if (rc == 0)
+            rc = scan_paths_threaded(&s, paths, count, nengines);
+    }
     if (rc)
         engine_set_error(e, "%s", rc == CPOL_EINVAL ? "NULL path" : "out of memory");
     return scan_finish_with(&s, rc, engines, nengines, out);
