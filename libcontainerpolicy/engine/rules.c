@@ -724,7 +724,8 @@ static int run_protected(lua_State *L)
 {
     run_args *a = lua_touserdata(L, 1);
     cpol_engine *e = a->e;
-    lua_newtable(L); /* the view cache: node -> proxy */
+    /* the view cache: node -> view; sized for a typical file so it rarely rehashes */
+    lua_createtable(L, 0, 64);
     int cache = lua_gettop(L);
     node *list = node_get(a->project, "containers");
     size_t n = list && list->type == N_LIST ? list->u.list.n : 0;

@@ -2,7 +2,7 @@
  * view.c - the model as rules see it: read-only views of the C nodes, made on demand. A map or
  * list node reaches Lua as a small userdata (the node's address and the run it belongs to) whose
  * metatable, one per engine, answers `t.key`, `t[i]`, `#t` and `pairs(t)` from the node itself.
- * The sandbox's `type`, `next`, `rawget` and `rawlen` know these views, so to a rule they are
+ * The sandbox's `type`, `next`, `rawget`, `rawlen` and `ipairs` know these views, so to a rule they are
  * tables: `type(t) == "table"`, `next(t) == nil` for an empty one, and they print as "table: 0x..".
  * Writes raise an error naming the rule. Positions: `pos` = {file, line, col} of every table
  * written somewhere, and `field_pos[key]` for scalar children (so a rule can point at
@@ -380,6 +380,36 @@ static int base_rawlen(lua_State *L)
     return 1;
 }
 
+/* The iterator ipairs returns for a view: the next item straight from the list node, without
+   the VM's index metamethod round trip per item.  [-2, +(1|2), e] */
+static int view_ipairs_step(lua_State *L)
+{
+    vobj *v = live(L, 1);
+    lua_Integer i = luaL_checkinteger(L, 2) + 1;
+    if (v->kind != V_NODE || v->n->type != N_LIST || i < 1 || (lua_Unsigned)i > v->n->u.list.n) {
+        lua_pushnil(L);
+        return 1;
+    }
+    lua_pushinteger(L, i);
+    push_child(L, v->n->u.list.v[i - 1], V_NODE);
+    return 2;
+}
+
+/* ipairs(t) (upvalue 1: the base library's iterator, for everything but views).  [-1, +3, e] */
+static int base_ipairs(lua_State *L)
+{
+    luaL_checkany(L, 1);
+    if (!as_view(L, 1))
+        lua_pushvalue(L, lua_upvalueindex(1));
+    else {
+        live(L, 1);
+        lua_pushcfunction(L, view_ipairs_step);
+    }
+    lua_pushvalue(L, 1);
+    lua_pushinteger(L, 0);
+    return 3;
+}
+
 void view_open(lua_State *L)
 {
     lua_createtable(L, 0, 6);
@@ -408,6 +438,11 @@ void view_set_base(lua_State *L, int env)
         lua_pushcfunction(L, f->func);
         lua_setfield(L, env, f->name);
     }
+    lua_getglobal(L, "ipairs"); /* its iterator: the first result of ipairs({}) */
+    lua_createtable(L, 0, 0);
+    lua_call(L, 1, 1);
+    lua_pushcclosure(L, base_ipairs, 1);
+    lua_setfield(L, env, "ipairs");
 }
 
 void view_push(cpol_engine *e, const node *n, int cache)

@@ -403,6 +403,10 @@ static void view_semantics(void **s)
         "  for k, v in pairs(u.pos) do pk[#pk + 1] = k .. '=' .. tostring(v) end\n"
         "  assert(table.concat(pk, ',') == 'file=x/Dockerfile,line=2,col=1', table.concat(pk, ','))\n"
         "  assert(table.concat(c.build.stages[1].instructions[1].args, ' ') == 'alpine:3.19')\n"
+        "  local n = 0 for i, a in ipairs(c.build.stages[1].instructions[1].args) do n = n + 1; "
+        "assert(i == 1 and a == 'alpine:3.19') end assert(n == 1)\n"
+        "  local t = {} for i, x in ipairs({'a', 'b', nil, 'd'}) do t[i] = x end "
+        "assert(#t == 2 and t[2] == 'b')\n"
         "  local ok, err = pcall(string.upper, u)\n"
         "  assert(not ok and err:find('string expected, got table', 1, true), err)\n"
         "  ok, err = pcall(function() u.name = 'root' end)\n"
@@ -433,7 +437,7 @@ static void view_semantics(void **s)
     assert_int_equal(cpol_report_count(r), 0);
     assert_int_equal(cpol_report_error_count(r), 1);
     assert_string_equal(cpol_report_error(r, 0)->message,
-                        "rule V1 failed on Dockerfile final stage: v.lua:30: a model table was "
+                        "rule V1 failed on Dockerfile final stage: v.lua:32: a model table was "
                         "kept from an earlier run of the rules; it cannot be read");
     cpol_report_free(r);
     cpol_engine_free(e);
