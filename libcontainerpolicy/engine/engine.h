@@ -88,6 +88,7 @@ struct cpol_engine {
         /* check_project: the scanned files in order, to sort a finding with its file */
         const char *const *files;
         size_t nfiles;
+        size_t *file_slots, file_slot_cap; /* hash of files: index + 1, 0 = empty slot */
     } cur;
 };
 

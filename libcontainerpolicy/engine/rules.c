@@ -606,6 +606,52 @@ static int read_pos(lua_State *L, int idx, const char **file, unsigned *line, un
     return ok;
 }
 
+static size_t name_hash(const char *s)
+{
+    size_t h = 1469598103934665603u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+/* check_project: the scanned files by name, so a finding sorts with its file in constant time
+   (a scan of 16,000 files reports thousands of project findings). The first file of a name
+   wins. Without memory for the table, file_order_of() walks the list. */
+static void file_index_build(cpol_engine *e)
+{
+    size_t cap = 16;
+    while (cap < e->cur.nfiles * 2)
+        cap *= 2;
+    e->cur.file_slots = calloc(cap, sizeof *e->cur.file_slots);
+    e->cur.file_slot_cap = e->cur.file_slots ? cap : 0;
+    for (size_t i = 0; e->cur.file_slots && i < e->cur.nfiles; i++) {
+        size_t h = name_hash(e->cur.files[i]) & (cap - 1);
+        while (e->cur.file_slots[h] && strcmp(e->cur.files[e->cur.file_slots[h] - 1],
+                                              e->cur.files[i]) != 0)
+            h = (h + 1) & (cap - 1);
+        if (!e->cur.file_slots[h])
+            e->cur.file_slots[h] = i + 1;
+    }
+}
+
+/* The position of file among the scanned files (check_project), or the file being checked. */
+static size_t file_order_of(const cpol_engine *e, const char *file)
+{
+    if (!e->cur.files || !file)
+        return e->cur.file_order;
+    if (e->cur.file_slots) {
+        size_t mask = e->cur.file_slot_cap - 1;
+        for (size_t h = name_hash(file) & mask; e->cur.file_slots[h]; h = (h + 1) & mask)
+            if (strcmp(e->cur.files[e->cur.file_slots[h] - 1], file) == 0)
+                return e->cur.file_slots[h] - 1;
+        return e->cur.file_order;
+    }
+    for (size_t i = 0; i < e->cur.nfiles; i++)
+        if (strcmp(e->cur.files[i], file) == 0)
+            return i;
+    return e->cur.file_order;
+}
+
 /* report{at = node, field = "key", message = text, object = label} -> nothing.  [-1, +0, e] */
 static int report_call(lua_State *L)
 {
@@ -680,13 +726,7 @@ static int report_call(lua_State *L)
     f.column = col ? col : 1;
     f.object = object ? object : "";
     f.remediation = r->remediation;
-    size_t order = e->cur.file_order;
-    for (size_t i = 0; e->cur.files && file && i < e->cur.nfiles; i++)
-        if (strcmp(e->cur.files[i], file) == 0) {
-            order = i;
-            break;
-        }
-    report_add_finding(e->cur.report, &f, order);
+    report_add_finding(e->cur.report, &f, file_order_of(e, file));
     return 0;
 }
 
@@ -864,6 +904,7 @@ void rules_run_project(cpol_engine *e, cpol_report *report, const node *project,
     e->cur.files = files;
     e->cur.nfiles = nfiles;
     e->cur.file_order = nfiles;
+    file_index_build(e);
     lua_pushcfunction(L, run_project_protected);
     lua_pushlightuserdata(L, &a);
     if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
@@ -875,5 +916,8 @@ void rules_run_project(cpol_engine *e, cpol_report *report, const node *project,
     e->cur.report = NULL;
     e->cur.files = NULL;
     e->cur.nfiles = 0;
+    free(e->cur.file_slots);
+    e->cur.file_slots = NULL;
+    e->cur.file_slot_cap = 0;
     view_retire(e);
 }
