@@ -7,6 +7,9 @@ import dataclasses
 import json
 import os
 import pickle
+import subprocess
+import sys
+import typing
 
 import pytest
 
@@ -103,3 +106,22 @@ def test_corpus_findings_and_errors_equal_the_json_report():
     assert [dataclasses.asdict(f) for f in report.findings] == doc["findings"]
     assert [dataclasses.asdict(d) for d in report.errors] == doc["errors"]
     assert report.files == doc["summary"]["files"]
+
+
+@pytest.mark.skipif(sys.version_info < (3, 10), reason="X | None is evaluable from 3.10")
+def test_annotations_evaluate():
+    assert typing.get_type_hints(Diagnostic) == {
+        "file": typing.Optional[str], "line": int, "column": int,
+        "rule_id": typing.Optional[str], "message": str}
+    assert typing.get_type_hints(Finding)["suppressed"] is bool
+    assert containerpolicy.StrPath == typing.Union[str, "os.PathLike[str]"]
+
+
+def test_import_loads_no_heavy_modules():
+    # each of these cost milliseconds of every run of a short script (issue 8)
+    code = ("import sys, containerpolicy; "
+            "print(sorted(m for m in ('typing', 'dataclasses', 'inspect', 'json', 'threading') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out == "[]\n"

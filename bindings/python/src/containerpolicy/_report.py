@@ -16,10 +16,11 @@ from __future__ import annotations
 from . import _native
 from ._errors import Error
 
-# typing costs as much to import as a small scan; the annotations are strings (PEP 563)
+# typing costs as much to import as a small scan; annotations are strings (PEP 563), written
+# so that typing.get_type_hints can still evaluate them on Python 3.10 and later
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Iterator, List, Optional, Tuple
+    from typing import Iterator
 
 #: Severity names, from the least to the most severe.
 SEVERITIES = ("info", "low", "medium", "high", "critical")
@@ -130,13 +131,13 @@ class Diagnostic(_Frozen):
     __slots__ = ("file", "line", "column", "rule_id", "message")
     __match_args__ = __slots__
 
-    file: Optional[str]
+    file: str | None
     line: int
     column: int
-    rule_id: Optional[str]
+    rule_id: str | None
     message: str
 
-    def __init__(self, file: Optional[str], line: int, column: int, rule_id: Optional[str],
+    def __init__(self, file: str | None, line: int, column: int, rule_id: str | None,
                  message: str) -> None:
         for name, value in zip(self.__slots__, (file, line, column, rule_id, message)):
             _setattr(self, name, value)
@@ -157,12 +158,12 @@ class Report:
     closed. ``findings`` are ordered by file (as given), line, column and rule id.
     """
 
-    findings: List[Finding]
-    errors: List[Diagnostic]
+    findings: list[Finding]
+    errors: list[Diagnostic]
 
     def __init__(self, native: _native.NativeReport) -> None:
         self._native = native
-        self._json: Optional[str] = None
+        self._json: str | None = None
         self.findings, self.errors, self._files = native.items(Finding, Diagnostic)
 
     @property
@@ -176,11 +177,11 @@ class Report:
         return bool(self.errors)
 
     @property
-    def timing(self) -> Tuple[float, float]:
+    def timing(self) -> tuple[float, float]:
         """When the C library began and finished the scan, on the ``time.monotonic()`` clock."""
         return (self._native.started(), self._native.finished())
 
-    def active(self) -> List[Finding]:
+    def active(self) -> list[Finding]:
         """The findings that no ``cpol:ignore`` comment suppresses."""
         return [f for f in self.findings if not f.suppressed]
 
