@@ -1,5 +1,6 @@
 /* report.c - findings and diagnostics of one scan (see report.h); read via cpol_report_*.
    report_finish() applies what the sources say (suppressions, line texts) and the baseline. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,22 @@ static const char *keep(cpol_report *r, const char *s)
     return s ? arena_strdup(&r->a, s) : NULL;
 }
 
+/* keep() for strings that repeat from finding to finding: the same rule, file or container
+   comes back with the same pointer, so a small cache keyed by the pointer saves the copies. */
+static const char *keep_shared(cpol_report *r, const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t slot = (size_t)(((uintptr_t)s * 0x9E3779B97F4A7C15ULL) >> 58) & 63;
+    const char *k = r->kept[slot];
+    if (k && strcmp(k, s) == 0)
+        return k;
+    k = arena_strdup(&r->a, s);
+    if (k)
+        r->kept[slot] = k;
+    return k;
+}
+
 void report_add_finding(cpol_report *r, const cpol_finding *f, size_t file_order)
 {
     if (r->n == r->cap) {
@@ -32,13 +49,16 @@ void report_add_finding(cpol_report *r, const cpol_finding *f, size_t file_order
     }
     finding_rec *d = &r->findings[r->n];
     d->f = *f;
-    d->f.rule_id = keep(r, f->rule_id);
-    d->f.title = keep(r, f->title);
+    d->f.rule_id = keep_shared(r, f->rule_id);
+    d->f.title = keep_shared(r, f->title);
     d->f.message = keep(r, f->message);
-    d->f.file = keep(r, f->file);
-    d->f.object = keep(r, f->object);
-    d->f.remediation = keep(r, f->remediation);
+    d->f.file = keep_shared(r, f->file);
+    d->f.object = keep_shared(r, f->object);
+    d->f.remediation = keep_shared(r, f->remediation);
     d->file_order = file_order;
+    d->fingerprint = NULL;
+    d->suppress_reason = NULL;
+    d->src = NULL;
     if (r->a.failed) {
         r->failed = 1;
         return;
@@ -51,7 +71,9 @@ static int cmp_findings(const void *pa, const void *pb)
     const finding_rec *a = pa, *b = pb;
     if (a->file_order != b->file_order)
         return a->file_order < b->file_order ? -1 : 1;
-    int c = strcmp(a->f.file ? a->f.file : "", b->f.file ? b->f.file : "");
+    /* files are kept once (keep_shared), so equal names are mostly the same pointer */
+    const char *fa = a->f.file ? a->f.file : "", *fb = b->f.file ? b->f.file : "";
+    int c = fa == fb ? 0 : strcmp(fa, fb);
     if (c)
         return c;
     if (a->f.line != b->f.line)
@@ -137,7 +159,7 @@ static void apply_suppressions(cpol_report *r)
 {
     for (size_t i = 0; i < r->n; i++) {
         finding_rec *fr = &r->findings[i];
-        report_source *src = find_source(r, fr->f.file);
+        report_source *src = fr->src;
         for (size_t k = 0; src && k < src->nign; k++) {
             src_ignore *ig = &src->ign[k];
             if (!covers(ig, fr->f.line))
@@ -199,19 +221,6 @@ static void collect_unused(cpol_report *r)
 /* Fingerprints: rule, file, object and the finding's line text, plus the rank among findings
    that agree on all of these (two secrets on one line). Never the line number or the message
    (messages may quote line numbers). */
-typedef struct fp_key {
-    uint64_t h;
-    size_t i;
-} fp_key;
-
-static int cmp_fp(const void *pa, const void *pb)
-{
-    const fp_key *a = pa, *b = pb;
-    if (a->h != b->h)
-        return a->h < b->h ? -1 : 1;
-    return a->i < b->i ? -1 : a->i > b->i;
-}
-
 static const char *plain_path(const char *p)
 {
     while (p[0] == '.' && p[1] == '/')
@@ -219,12 +228,27 @@ static const char *plain_path(const char *p)
     return p;
 }
 
+/* Tells apart findings whose hash is equal: the rank of each among the earlier findings (in
+   report order) with the same hash, counted in an open-addressing table. */
+typedef struct fp_count {
+    uint64_t h;
+    size_t n; /* findings seen with this hash; 0 = free slot */
+} fp_count;
+
 static void fingerprint(cpol_report *r)
 {
+    static const char hex[] = "0123456789abcdef";
     if (!r->n)
         return;
-    fp_key *k = malloc(r->n * sizeof *k);
-    if (!k) {
+    size_t cap = 16;
+    while (cap < 2 * r->n)
+        cap *= 2;
+    uint64_t *k = malloc(r->n * sizeof *k);
+    fp_count *seen = calloc(cap, sizeof *seen);
+    char *text = arena_alloc(&r->a, r->n * 17);
+    if (!k || !seen || !text) {
+        free(k);
+        free(seen);
         r->failed = 1;
         return;
     }
@@ -235,27 +259,31 @@ static void fingerprint(cpol_report *r)
         h = source_hash(h, f->rule_id, strlen(f->rule_id) + 1);
         h = source_hash(h, file, strlen(file) + 1);
         h = source_hash(h, f->object ? f->object : "", strlen(f->object ? f->object : "") + 1);
-        report_source *src = find_source(r, f->file);
+        report_source *src = r->findings[i].src;
         uint64_t lh = src ? source_line_hash(src, f->line) : 0;
         unsigned char b[8];
         for (int j = 0; j < 8; j++)
             b[j] = (unsigned char)(lh >> (8 * j));
-        k[i].h = source_hash(h, b, sizeof b);
-        k[i].i = i;
+        k[i] = source_hash(h, b, sizeof b);
     }
-    qsort(k, r->n, sizeof *k, cmp_fp);
-    size_t rank = 0;
     for (size_t i = 0; i < r->n; i++) {
-        rank = i > 0 && k[i].h == k[i - 1].h ? rank + 1 : 0;
+        size_t slot = (size_t)(k[i] ^ (k[i] >> 32)) & (cap - 1);
+        while (seen[slot].n && seen[slot].h != k[i])
+            slot = (slot + 1) & (cap - 1);
+        size_t rank = seen[slot].n++;
+        seen[slot].h = k[i];
         unsigned char b[8];
         for (int j = 0; j < 8; j++)
             b[j] = (unsigned char)(rank >> (8 * j));
-        uint64_t h = source_hash(k[i].h, b, sizeof b);
-        r->findings[k[i].i].fingerprint = arena_printf(&r->a, "%016llx", (unsigned long long)h);
+        uint64_t h = source_hash(k[i], b, sizeof b);
+        char *fp = text + 17 * i;
+        for (int j = 0; j < 16; j++)
+            fp[j] = hex[(h >> (60 - 4 * j)) & 15];
+        fp[16] = '\0';
+        r->findings[i].fingerprint = fp;
     }
     free(k);
-    if (r->a.failed)
-        r->failed = 1;
+    free(seen);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -295,6 +323,14 @@ void report_finish(cpol_report *r, const char *const *baseline, size_t nbaseline
     r->n = kept;
     if (r->nsources > 1)
         qsort(r->sources, r->nsources, sizeof *r->sources, cmp_sources);
+    /* each finding's source, looked up once; findings of one file are neighbours now */
+    report_source *last = NULL;
+    for (size_t i = 0; i < r->n; i++) {
+        const char *file = r->findings[i].f.file;
+        if (!last || !file || strcmp(last->name, file) != 0)
+            last = find_source(r, file);
+        r->findings[i].src = last;
+    }
     r->suppressed = 0;
     apply_suppressions(r);
     collect_unused(r);

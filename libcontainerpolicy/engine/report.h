@@ -18,6 +18,7 @@ typedef struct finding_rec {
     size_t file_order;          /* index of the file in scan order, for sorting */
     const char *fingerprint;    /* set by report_finish */
     const char *suppress_reason; /* the text after the ids of the covering comment, or NULL */
+    struct source *src;          /* the finding's file, set by report_finish (NULL: none read) */
 } finding_rec;
 
 /* One `cpol:ignore` comment (suppress.c). */
@@ -77,6 +78,9 @@ struct cpol_report {
     size_t nrules;
     cpol_diag *unused; /* unused suppressions, in file and line order */
     size_t nunused;
+    /* recent copies of finding strings: rule ids, titles, remediations, files and objects repeat
+       across findings and are kept once (slot chosen by the caller's pointer, content compared) */
+    const char *kept[64];
 };
 
 cpol_report *report_new(void);
