@@ -64,11 +64,29 @@ def make_corpus10(src, dst):
     open(stamp, "w").close()
 
 
+def newest_mtime(*dirs):
+    """The newest modification time of the files under dirs (build output folders skipped)."""
+    newest = 0.0
+    for d in dirs:
+        for root, subdirs, files in os.walk(d):
+            subdirs[:] = [s for s in subdirs if s not in ("build", "__pycache__") and
+                          not s.endswith(".egg-info")]
+            for f in files:
+                newest = max(newest, os.path.getmtime(os.path.join(root, f)))
+    return newest
+
+
 def python_env(build):
-    """A venv with the binding installed from this checkout (compiles the C core once)."""
+    """A venv with the binding installed from this checkout; reinstalled (the C core compiled
+    again) when the binding, the library or the rules changed since the last install."""
     venv = os.path.join(build, "bench-venv")
     py = os.path.join(venv, "bin", "python")
-    if not os.path.exists(os.path.join(venv, ".installed")):
+    stamp = os.path.join(venv, ".installed")
+    sources = [os.path.join(ROOT, d) for d in ("bindings", "libcontainerpolicy", "include", "rules")]
+    if os.path.exists(stamp) and newest_mtime(*sources) > os.path.getmtime(stamp):
+        print("bench: the binding's sources changed; reinstalling it", flush=True)
+        shutil.rmtree(venv)
+    if not os.path.exists(stamp):
         print("bench: installing the Python binding into %s (once)" % venv, flush=True)
         subprocess.run([sys.executable, "-m", "venv", venv], check=True)
         subprocess.run([py, "-m", "pip", "install", "-q", os.path.join(ROOT, "bindings", "python")],
