@@ -1,8 +1,8 @@
 /*
  * oci.c - OCI runtime config.json (runtime-spec config.md, config-linux.md) into the model: one
- * document ("oci") and one container of kind "oci". The text is indexed for positions first
- * (json_pos.c, which also enforces our depth limit), then parsed by jansson with duplicate keys
- * rejected; the two trees are walked together.
+ * document ("oci") and one container of kind "oci". The text is read by our own JSON reader
+ * (json_pos.c: strict RFC 8259, duplicate keys rejected, our depth limit), whose index gives every
+ * value its position; the fields below are looked up in that index.
  *
  * Fields read (everything else is ignored):
  *   ociVersion, hostname, process.{terminal, user.{uid, gid, username, additionalGids}, args,
@@ -11,11 +11,10 @@
  *   mounts [{destination, type, source, options}], linux.{namespaces [{type, path}],
  *   resources.{memory.{limit, reservation}, cpu.{shares, quota, period}, pids.limit},
  *   seccomp.{defaultAction, syscalls}}
- * Integers are read from the text itself (jansson decodes every number as a double here, so that
- * uint64 fields such as memory.swappiness = 2^64-1 do not fail the whole file).
+ * Integers are read from the number's text with range checks (uint64 fields such as
+ * memory.swappiness = 2^64-1 must not fail the whole file).
  */
 #include <errno.h>
-#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,26 +34,26 @@ typedef struct P {
     jpos_index ix;
 } P;
 
-/* A jansson value with its index entry (JPOS_NONE when positions are unknown). */
-typedef struct jv {
-    json_t *j;
-    unsigned int id;
-} jv;
+/* A value: its index entry, JPOS_NONE when absent. */
+typedef unsigned int jv;
 
-static const jv NOJV = {NULL, JPOS_NONE};
+#define NOJV JPOS_NONE
+#define HAS(v) ((v) != JPOS_NONE)
+
+static const jpos_entry *E(const P *p, jv v) { return &p->ix.v[v]; }
+
+static char typ(const P *p, jv v) { return p->ix.v[v].type; }
 
 static cpos at(const P *p, jv v)
 {
-    if (v.id == JPOS_NONE)
-        return cpos_make(p->ctx->file, 0, 0);
-    return cpos_make(p->ctx->file, p->ix.v[v.id].line, p->ix.v[v.id].col);
+    return cpos_make(p->ctx->file, E(p, v)->line, E(p, v)->col);
 }
 
 static cpos key_at(const P *p, jv v)
 {
-    if (v.id == JPOS_NONE || !p->ix.v[v.id].is_member)
+    if (!E(p, v)->is_member)
         return at(p, v);
-    return cpos_make(p->ctx->file, p->ix.v[v.id].key_line, p->ix.v[v.id].key_col);
+    return cpos_make(p->ctx->file, E(p, v)->key_line, E(p, v)->key_col);
 }
 
 static void bad(P *p, jv v, const char *fmt, ...)
@@ -74,20 +73,19 @@ static void bad(P *p, jv v, const char *fmt, ...)
     diag_add(p->ctx->diags, p->ctx->file, w.line, w.col, "%s", msg);
 }
 
-static const char *type_word(const json_t *j)
+static const char *type_word(char t)
 {
-    switch (json_typeof(j)) {
-    case JSON_OBJECT:
+    switch (t) {
+    case '{':
         return "an object";
-    case JSON_ARRAY:
+    case '[':
         return "an array";
-    case JSON_STRING:
+    case '"':
         return "a string";
-    case JSON_INTEGER:
-    case JSON_REAL:
+    case '0':
         return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE:
+    case 't':
+    case 'f':
         return "a boolean";
     default:
         return "null";
@@ -97,105 +95,92 @@ static const char *type_word(const json_t *j)
 /* Member `key` of an object; null counts as absent, as Go's decoder treats it. */
 static jv get(const P *p, jv o, const char *key)
 {
-    jv r = NOJV;
-    if (!o.j || !json_is_object(o.j))
-        return r;
-    r.j = json_object_get(o.j, key);
-    if (!r.j || json_is_null(r.j))
+    if (!HAS(o) || typ(p, o) != '{')
         return NOJV;
-    r.id = jpos_child(&p->ix, p->text, o.id, key);
-    return r;
+    jv r = jpos_child(&p->ix, p->text, o, key);
+    return HAS(r) && typ(p, r) != 'n' ? r : NOJV;
 }
 
-/* Step e to item *i of arr, keeping the index entry in step with jansson's item. */
-static int next_item(const P *p, jv arr, size_t *i, jv *e)
+/* Step e to the next item of arr (the first when e is NOJV and *started is 0). */
+static int next_item(const P *p, jv arr, int *started, jv *e)
 {
-    if (*i >= json_array_size(arr.j))
-        return 0;
-    unsigned int prev = e->id;
-    e->j = json_array_get(arr.j, *i);
-    if (arr.id == JPOS_NONE)
-        e->id = JPOS_NONE;
-    else if (*i == 0)
-        e->id = p->ix.v[arr.id].first_child;
-    else
-        e->id = prev == JPOS_NONE ? JPOS_NONE : p->ix.v[prev].next;
-    (*i)++;
-    return 1;
+    if (!*started) {
+        *started = 1;
+        *e = p->ix.v[arr].first_child;
+    } else {
+        *e = p->ix.v[*e].next;
+    }
+    return HAS(*e);
 }
 
 #define EACH(P_, ARR, I, E)                                                                        \
-    for (size_t I = 0, I##_once = 1; I##_once; I##_once = 0)                                       \
+    for (int I = 0, I##_once = 1; I##_once; I##_once = 0)                                          \
         for (jv E = NOJV; next_item((P_), (ARR), &I, &E);)
 
-static int want(P *p, jv v, json_type t, const char *path)
+/* t: '{' '[' '"' '0' (number) or 't' (a boolean) */
+static int want(P *p, jv v, char t, const char *path)
 {
-    if (!v.j)
+    if (!HAS(v))
         return 0;
-    int ok = json_typeof(v.j) == t ||
-             (t == JSON_TRUE && json_is_boolean(v.j)) ||
-             (t == JSON_REAL && json_is_number(v.j));
+    char vt = typ(p, v);
+    int ok = vt == t || (t == 't' && vt == 'f');
     if (!ok) {
-        const char *w = t == JSON_OBJECT ? "an object"
-                        : t == JSON_ARRAY ? "an array"
-                        : t == JSON_STRING ? "a string"
-                        : t == JSON_TRUE ? "a boolean" : "a number";
-        bad(p, v, "%s must be %s, not %s", path, w, type_word(v.j));
+        const char *w = t == '{' ? "an object"
+                        : t == '[' ? "an array"
+                        : t == '"' ? "a string"
+                        : t == 't' ? "a boolean" : "a number";
+        bad(p, v, "%s must be %s, not %s", path, w, type_word(vt));
     }
     return ok;
 }
 
+/* The decoded string of v, NUL-terminated in the arena (NULL when out of memory). */
+static const char *sval(P *p, jv v, size_t *len)
+{
+    return jpos_string(p->a, p->text, E(p, v), len);
+}
+
 static node *str_node(P *p, jv v)
 {
-    return node_str(p->a, json_string_value(v.j), json_string_length(v.j), at(p, v));
+    size_t n;
+    const char *s = sval(p, v, &n);
+    return s ? node_str(p->a, s, n, at(p, v)) : NULL;
 }
 
 static void set_str(P *p, node *m, const char *key, jv o, const char *field, const char *path)
 {
     jv v = get(p, o, field);
-    if (want(p, v, JSON_STRING, path))
+    if (want(p, v, '"', path))
         node_set(p->a, m, key, str_node(p, v));
 }
 
 static void set_bool(P *p, node *m, const char *key, jv o, const char *field, const char *path)
 {
     jv v = get(p, o, field);
-    if (want(p, v, JSON_TRUE, path))
-        node_set_bool(p->a, m, key, json_is_true(v.j), at(p, v));
+    if (want(p, v, 't', path))
+        node_set_bool(p->a, m, key, typ(p, v) == 't', at(p, v));
 }
 
-/*
- * An integer in [lo, hi] from the number's own text; 0, or -1 with a diagnostic. Without
- * positions (no index), the double jansson holds is used.
- */
+/* An integer in [lo, hi] from the number's own text; 0, or -1 with a diagnostic. */
 static int int_of(P *p, jv v, const char *path, long long lo, unsigned long long hi,
                   long long *out)
 {
-    if (!v.j)
+    if (!HAS(v))
         return -1;
-    if (!json_is_number(v.j)) {
-        bad(p, v, "%s must be an integer, not %s", path, type_word(v.j));
+    if (typ(p, v) != '0') {
+        bad(p, v, "%s must be an integer, not %s", path, type_word(typ(p, v)));
         return -1;
     }
     char num[72];
-    if (v.id == JPOS_NONE) {
-        double d = json_number_value(v.j);
-        if (d != (double)(long long)d) {
-            bad(p, v, "%s must be an integer", path);
-            return -1;
-        }
-        snprintf(num, sizeof num, "%lld", (long long)d);
-    } else {
-        const jpos_entry *e = &p->ix.v[v.id];
-        if (e->len >= sizeof num || memchr(p->text + e->off, '.', e->len) ||
-            memchr(p->text + e->off, 'e', e->len) || memchr(p->text + e->off, 'E', e->len)) {
-            bad(p, v, "%s must be an integer, not %.*s", path, (int)(e->len < 40 ? e->len : 40),
-                p->text + e->off);
-            return -1;
-        }
-        memcpy(num, p->text + e->off, e->len);
-        num[e->len] = '\0';
+    const jpos_entry *e = E(p, v);
+    if (e->len >= sizeof num || memchr(p->text + e->off, '.', e->len) ||
+        memchr(p->text + e->off, 'e', e->len) || memchr(p->text + e->off, 'E', e->len)) {
+        bad(p, v, "%s must be an integer, not %.*s", path, (int)(e->len < 40 ? e->len : 40),
+            p->text + e->off);
+        return -1;
     }
+    memcpy(num, p->text + e->off, e->len);
+    num[e->len] = '\0';
     errno = 0;
     if (num[0] == '-') {
         long long x = strtoll(num, NULL, 10);
@@ -220,9 +205,7 @@ static int int_of(P *p, jv v, const char *path, long long lo, unsigned long long
 static cpos sub_at(const P *p, jv v, size_t off)
 {
     cpos c = at(p, v);
-    if (v.id == JPOS_NONE)
-        return c;
-    const jpos_entry *e = &p->ix.v[v.id];
+    const jpos_entry *e = E(p, v);
     for (size_t i = e->off; i < e->off + 1 + off && i < e->off + e->len; i++)
         if (((unsigned char)p->text[i] & 0xC0) != 0x80)
             c.col++;
@@ -233,18 +216,18 @@ static cpos sub_at(const P *p, jv v, size_t off)
 
 static void do_user(P *p, node *c, jv u)
 {
-    if (!want(p, u, JSON_OBJECT, "process.user"))
+    if (!want(p, u, '{', "process.user"))
         return;
     node *un = node_set_map(p->a, c, "user", at(p, u));
     long long x;
     jv v;
-    if ((v = get(p, u, "uid")).j && int_of(p, v, "process.user.uid", 0, 4294967295ULL, &x) == 0)
+    if (HAS(v = get(p, u, "uid")) && int_of(p, v, "process.user.uid", 0, 4294967295ULL, &x) == 0)
         node_set_int(p->a, un, "uid", x, at(p, v));
-    if ((v = get(p, u, "gid")).j && int_of(p, v, "process.user.gid", 0, 4294967295ULL, &x) == 0)
+    if (HAS(v = get(p, u, "gid")) && int_of(p, v, "process.user.gid", 0, 4294967295ULL, &x) == 0)
         node_set_int(p->a, un, "gid", x, at(p, v));
     set_str(p, un, "name", u, "username", "process.user.username");
     v = get(p, u, "additionalGids");
-    if (v.j && want(p, v, JSON_ARRAY, "process.user.additionalGids")) {
+    if (HAS(v) && want(p, v, '[', "process.user.additionalGids")) {
         node *l = node_set_list(p->a, un, "additional_gids", at(p, v));
         EACH(p, v, i, e)
         {
@@ -259,8 +242,10 @@ static void do_user(P *p, node *c, jv u)
 /* "CAP_NET_ADMIN" -> "NET_ADMIN", upper case as the model writes capabilities. */
 static node *cap_node(P *p, jv e)
 {
-    const char *s = json_string_value(e.j);
-    size_t n = json_string_length(e.j);
+    size_t n;
+    const char *s = sval(p, e, &n);
+    if (!s)
+        return NULL;
     size_t off = n > 4 && strncasecmp(s, "CAP_", 4) == 0 ? 4 : 0;
     char *up = arena_strndup(p->a, s + off, n - off);
     if (!up)
@@ -279,13 +264,13 @@ static int cmp_cap(const void *x, const void *y)
 
 static void cap_list(P *p, node *caps, node *all, const char *key, jv v, const char *path)
 {
-    if (!want(p, v, JSON_ARRAY, path))
+    if (!want(p, v, '[', path))
         return;
     node *l = key ? node_set_list(p->a, caps, key, at(p, v)) : NULL;
     EACH(p, v, i, e)
     {
-        if (!json_is_string(e.j)) {
-            bad(p, e, "%s items must be strings, not %s", path, type_word(e.j));
+        if (typ(p, e) != '"') {
+            bad(p, e, "%s items must be strings, not %s", path, type_word(typ(p, e)));
             continue;
         }
         node *cn = cap_node(p, e);
@@ -299,15 +284,15 @@ static void cap_list(P *p, node *caps, node *all, const char *key, jv v, const c
 
 static void do_caps(P *p, node *c, jv v)
 {
-    if (!v.j)
+    if (!HAS(v))
         return;
-    if (!json_is_object(v.j) && !json_is_array(v.j)) {
-        bad(p, v, "process.capabilities must be an object, not %s", type_word(v.j));
+    if (typ(p, v) != '{' && typ(p, v) != '[') {
+        bad(p, v, "process.capabilities must be an object, not %s", type_word(typ(p, v)));
         return;
     }
     node *caps = node_set_map(p->a, c, "capabilities", at(p, v));
     node *all = node_list(p->a, NOPOS);
-    if (json_is_array(v.j)) {
+    if (typ(p, v) == '[') {
         /* runtime-spec before 1.0: one list for the process */
         cap_list(p, caps, all, NULL, v, "process.capabilities");
     } else {
@@ -317,7 +302,7 @@ static void do_caps(P *p, node *c, jv v)
             char path[64];
             snprintf(path, sizeof path, "process.capabilities.%s", sets[k]);
             jv s = get(p, v, sets[k]);
-            if (s.j)
+            if (HAS(s))
                 cap_list(p, caps, all, sets[k], s, path);
         }
     }
@@ -349,27 +334,26 @@ static void do_caps(P *p, node *c, jv v)
 
 static void do_env(P *p, node *c, jv v)
 {
-    if (!want(p, v, JSON_ARRAY, "process.env"))
+    if (!want(p, v, '[', "process.env"))
         return;
     node *l = node_set_list(p->a, c, "env", at(p, v));
     EACH(p, v, i, e)
     {
-        if (!want(p, e, JSON_STRING, "process.env item"))
+        if (!want(p, e, '"', "process.env item"))
             continue;
-        const char *s = json_string_value(e.j);
-        size_t n = json_string_length(e.j);
+        size_t n;
+        const char *s = sval(p, e, &n);
+        if (!s)
+            return;
         const char *eq = memchr(s, '=', n);
         size_t nl = eq ? (size_t)(eq - s) : n;
         node *en = node_map(p->a, at(p, e));
         node_set(p->a, en, "name", node_str(p->a, s, nl, at(p, e)));
         if (eq) {
             /* the value's column: past the raw bytes up to the first '=' as written */
-            size_t raw = 0;
-            if (e.id != JPOS_NONE) {
-                const char *r = p->text + p->ix.v[e.id].off + 1;
-                const char *req = memchr(r, '=', p->ix.v[e.id].len - 1);
-                raw = req ? (size_t)(req - r) + 1 : nl + 1;
-            }
+            const char *r = p->text + E(p, e)->off + 1;
+            const char *req = memchr(r, '=', E(p, e)->len - 1);
+            size_t raw = req ? (size_t)(req - r) + 1 : nl + 1;
             node_set(p->a, en, "value", node_str(p->a, eq + 1, n - nl - 1, sub_at(p, e, raw)));
         }
         node_push(p->a, l, en);
@@ -378,33 +362,33 @@ static void do_env(P *p, node *c, jv v)
 
 static void str_list(P *p, node *m, const char *key, jv v, const char *path)
 {
-    if (!want(p, v, JSON_ARRAY, path))
+    if (!want(p, v, '[', path))
         return;
     node *l = node_set_list(p->a, m, key, at(p, v));
     EACH(p, v, i, e)
     {
-        if (want(p, e, JSON_STRING, path))
+        if (want(p, e, '"', path))
             node_push(p->a, l, str_node(p, e));
     }
 }
 
 static void do_process(P *p, node *c, jv pr)
 {
-    if (!want(p, pr, JSON_OBJECT, "process"))
+    if (!want(p, pr, '{', "process"))
         return;
     jv v;
-    if ((v = get(p, pr, "user")).j)
+    if (HAS(v = get(p, pr, "user")))
         do_user(p, c, v);
     do_caps(p, c, get(p, pr, "capabilities"));
     set_bool(p, c, "no_new_privileges", pr, "noNewPrivileges", "process.noNewPrivileges");
     v = get(p, pr, "apparmorProfile");
-    if (v.j && want(p, v, JSON_STRING, "process.apparmorProfile")) {
+    if (HAS(v) && want(p, v, '"', "process.apparmorProfile")) {
         node *aa = node_set_map(p->a, c, "apparmor", at(p, v));
         node_set(p->a, aa, "profile", str_node(p, v));
     }
-    if ((v = get(p, pr, "env")).j)
+    if (HAS(v = get(p, pr, "env")))
         do_env(p, c, v);
-    if ((v = get(p, pr, "args")).j)
+    if (HAS(v = get(p, pr, "args")))
         str_list(p, c, "args", v, "process.args");
     set_str(p, c, "cwd", pr, "cwd", "process.cwd");
     set_bool(p, c, "terminal", pr, "terminal", "process.terminal");
@@ -414,7 +398,7 @@ static void do_process(P *p, node *c, jv pr)
 
 static void do_root(P *p, node *c, jv r)
 {
-    if (!want(p, r, JSON_OBJECT, "root"))
+    if (!want(p, r, '{', "root"))
         return;
     node *rn = node_set_map(p->a, c, "root", at(p, r));
     set_str(p, rn, "path", r, "path", "root.path");
@@ -434,32 +418,33 @@ static int has_opt(const node *opts, const char *o)
 
 static void do_mounts(P *p, node *c, jv v)
 {
-    if (!want(p, v, JSON_ARRAY, "mounts"))
+    if (!want(p, v, '[', "mounts"))
         return;
     node *mounts = node_set_list(p->a, c, "mounts", at(p, v));
     node *tmpfs = NULL;
     EACH(p, v, i, e)
     {
-        if (!want(p, e, JSON_OBJECT, "mounts item"))
+        if (!want(p, e, '{', "mounts item"))
             continue;
         node *m = node_map(p->a, at(p, e));
         node *opts = NULL;
         jv o = get(p, e, "options");
-        if (o.j && want(p, o, JSON_ARRAY, "mounts.options")) {
+        if (HAS(o) && want(p, o, '[', "mounts.options")) {
             opts = node_list(p->a, at(p, o));
             EACH(p, o, k, x)
             {
-                if (want(p, x, JSON_STRING, "mounts.options item"))
+                if (want(p, x, '"', "mounts.options item"))
                     node_push(p->a, opts, str_node(p, x));
             }
         }
         jv t = get(p, e, "type");
-        if (t.j && !want(p, t, JSON_STRING, "mounts.type"))
+        if (HAS(t) && !want(p, t, '"', "mounts.type"))
             t = NOJV;
-        const char *type = t.j ? json_string_value(t.j) : NULL;
+        size_t type_len;
+        const char *type = HAS(t) ? sval(p, t, &type_len) : NULL;
         if (has_opt(opts, "bind") || has_opt(opts, "rbind") || (type && !strcmp(type, "bind")))
-            node_set_str(p->a, m, "type", "bind", t.j ? at(p, t) : NOPOS);
-        else if (t.j)
+            node_set_str(p->a, m, "type", "bind", HAS(t) ? at(p, t) : NOPOS);
+        else if (HAS(t))
             node_set(p->a, m, "type", str_node(p, t));
         set_str(p, m, "source", e, "source", "mounts.source");
         set_str(p, m, "target", e, "destination", "mounts.destination");
@@ -496,39 +481,39 @@ static node *res_node(P *p, node *c, jv where)
 
 static void do_resources(P *p, node *c, jv r)
 {
-    if (!want(p, r, JSON_OBJECT, "linux.resources"))
+    if (!want(p, r, '{', "linux.resources"))
         return;
     const long long lo = -9223372036854775807LL - 1;
     const unsigned long long hi = 18446744073709551615ULL;
     long long x;
     jv m = get(p, r, "memory"), v;
     /* runc reads 0 and -1 as "no limit": only positive values are limits */
-    if (m.j && want(p, m, JSON_OBJECT, "linux.resources.memory")) {
-        if ((v = get(p, m, "limit")).j &&
+    if (HAS(m) && want(p, m, '{', "linux.resources.memory")) {
+        if (HAS(v = get(p, m, "limit")) &&
             int_of(p, v, "linux.resources.memory.limit", lo, hi, &x) == 0 && x > 0)
             node_set_int(p->a, res_node(p, c, r), "memory_limit", x, at(p, v));
-        if ((v = get(p, m, "reservation")).j &&
+        if (HAS(v = get(p, m, "reservation")) &&
             int_of(p, v, "linux.resources.memory.reservation", lo, hi, &x) == 0 && x > 0)
             node_set_int(p->a, res_node(p, c, r), "memory_request", x, at(p, v));
     }
     jv cpu = get(p, r, "cpu");
-    if (cpu.j && want(p, cpu, JSON_OBJECT, "linux.resources.cpu")) {
+    if (HAS(cpu) && want(p, cpu, '{', "linux.resources.cpu")) {
         long long quota = 0, period = 0;
         jv q = get(p, cpu, "quota"), pe = get(p, cpu, "period");
-        if (q.j && int_of(p, q, "linux.resources.cpu.quota", lo, hi, &x) == 0)
+        if (HAS(q) && int_of(p, q, "linux.resources.cpu.quota", lo, hi, &x) == 0)
             quota = x;
-        if (pe.j && int_of(p, pe, "linux.resources.cpu.period", 0, hi, &x) == 0)
+        if (HAS(pe) && int_of(p, pe, "linux.resources.cpu.period", 0, hi, &x) == 0)
             period = x;
         if (quota > 0 && period > 0)
             node_set(p->a, res_node(p, c, r), "cpu_limit",
                      node_num(p->a, (double)quota / (double)period, at(p, q)));
-        if ((v = get(p, cpu, "shares")).j &&
+        if (HAS(v = get(p, cpu, "shares")) &&
             int_of(p, v, "linux.resources.cpu.shares", 0, hi, &x) == 0 && x > 0)
             node_set_int(p->a, res_node(p, c, r), "cpu_shares", x, at(p, v));
     }
     jv pids = get(p, r, "pids");
-    if (pids.j && want(p, pids, JSON_OBJECT, "linux.resources.pids") &&
-        (v = get(p, pids, "limit")).j &&
+    if (HAS(pids) && want(p, pids, '{', "linux.resources.pids") &&
+        HAS(v = get(p, pids, "limit")) &&
         int_of(p, v, "linux.resources.pids.limit", lo, hi, &x) == 0 && x > 0)
         node_set_int(p->a, res_node(p, c, r), "pids_limit", x, at(p, v));
 }
@@ -538,18 +523,17 @@ static const char *const host_ns[] = {"network", "pid", "ipc", "uts", "user", "c
 static void do_namespaces(P *p, node *c, jv lx, int other_platform)
 {
     jv ns = get(p, lx, "namespaces");
-    if (ns.j && !want(p, ns, JSON_ARRAY, "linux.namespaces"))
+    if (HAS(ns) && !want(p, ns, '[', "linux.namespaces"))
         return;
-    if (!lx.j && other_platform)
+    if (!HAS(lx) && other_platform)
         return; /* a Windows, Solaris, VM, FreeBSD or z/OS config has no Linux namespaces */
-    jv where = ns.j ? ns : lx;
-    node *host = node_set_map(p->a, c, "host", where.j ? at(p, where) : NOPOS);
-    node *list = ns.j ? node_set_list(p->a, c, "namespaces", at(p, ns)) : NULL;
+    jv where = HAS(ns) ? ns : lx;
+    node *host = node_set_map(p->a, c, "host", HAS(where) ? at(p, where) : NOPOS);
+    node *list = HAS(ns) ? node_set_list(p->a, c, "namespaces", at(p, ns)) : NULL;
     cpos found[6];
     int listed[6] = {0};
-    EACH(p, ns, i, e)
-    {
-        if (!want(p, e, JSON_OBJECT, "linux.namespaces item"))
+    for (jv e = HAS(ns) ? E(p, ns)->first_child : NOJV; HAS(e); e = E(p, e)->next) {
+        if (!want(p, e, '{', "linux.namespaces item"))
             continue;
         node *n = node_map(p->a, at(p, e));
         set_str(p, n, "type", e, "type", "linux.namespaces.type");
@@ -564,18 +548,18 @@ static void do_namespaces(P *p, node *c, jv lx, int other_platform)
     }
     for (size_t k = 0; k < 6; k++)
         node_set_bool(p->a, host, host_ns[k], !listed[k],
-                      listed[k] ? found[k] : (where.j ? at(p, where) : NOPOS));
+                      listed[k] ? found[k] : (HAS(where) ? at(p, where) : NOPOS));
 }
 
 static void do_seccomp(P *p, node *c, jv s)
 {
-    if (!want(p, s, JSON_OBJECT, "linux.seccomp"))
+    if (!want(p, s, '{', "linux.seccomp"))
         return;
     node *sn = node_set_map(p->a, c, "seccomp", at(p, s));
     set_str(p, sn, "default_action", s, "defaultAction", "linux.seccomp.defaultAction");
     jv sc = get(p, s, "syscalls");
-    if (sc.j && want(p, sc, JSON_ARRAY, "linux.seccomp.syscalls"))
-        node_set_int(p->a, sn, "syscalls", (long long)json_array_size(sc.j), at(p, sc));
+    if (HAS(sc) && want(p, sc, '[', "linux.seccomp.syscalls"))
+        node_set_int(p->a, sn, "syscalls", (long long)E(p, sc)->nchildren, at(p, sc));
 }
 
 /* ---- the whole file ---- */
@@ -585,29 +569,29 @@ static void build(P *p, node *doc, jv top)
     jv pr = get(p, top, "process");
     const char *base = strrchr(p->ctx->file ? p->ctx->file : "", '/');
     base = base ? base + 1 : (p->ctx->file ? p->ctx->file : "config.json");
-    node *c = node_map(p->a, pr.j ? key_at(p, pr) : cpos_make(p->ctx->file, 1, 1));
+    node *c = node_map(p->a, HAS(pr) ? key_at(p, pr) : cpos_make(p->ctx->file, 1, 1));
     node_set_str(p->a, c, "kind", "oci", NOPOS);
     node_set_str(p->a, c, "name", base, NOPOS);
     node_set_str(p->a, c, "object", "OCI config", NOPOS);
     node_set(p->a, c, "document", doc);
     set_str(p, c, "oci_version", top, "ociVersion", "ociVersion");
     set_str(p, c, "hostname", top, "hostname", "hostname");
-    if (pr.j)
+    if (HAS(pr))
         do_process(p, c, pr);
     jv v;
-    if ((v = get(p, top, "root")).j)
+    if (HAS(v = get(p, top, "root")))
         do_root(p, c, v);
-    if ((v = get(p, top, "mounts")).j)
+    if (HAS(v = get(p, top, "mounts")))
         do_mounts(p, c, v);
     jv lx = get(p, top, "linux");
-    if (lx.j && !want(p, lx, JSON_OBJECT, "linux"))
+    if (HAS(lx) && !want(p, lx, '{', "linux"))
         lx = NOJV;
-    if (lx.j && (v = get(p, lx, "resources")).j)
+    if (HAS(lx) && HAS(v = get(p, lx, "resources")))
         do_resources(p, c, v);
-    int other = get(p, top, "windows").j || get(p, top, "solaris").j || get(p, top, "vm").j ||
-                get(p, top, "freebsd").j || get(p, top, "zos").j;
+    int other = HAS(get(p, top, "windows")) || HAS(get(p, top, "solaris")) ||
+                HAS(get(p, top, "vm")) || HAS(get(p, top, "freebsd")) || HAS(get(p, top, "zos"));
     do_namespaces(p, c, lx, other);
-    if (lx.j && (v = get(p, lx, "seccomp")).j)
+    if (HAS(lx) && HAS(v = get(p, lx, "seccomp")))
         do_seccomp(p, c, v);
     node_push(p->a, project_list(p->ctx, "containers"), c);
 }
@@ -625,37 +609,25 @@ int oci_parse(parse_ctx *ctx, const char *data, size_t len)
     unsigned int max_depth = ctx->limits && ctx->limits->max_json_depth
                                  ? ctx->limits->max_json_depth
                                  : DEFAULT_MAX_DEPTH;
-    unsigned int line = 0, col = 0;
-    int ix = jpos_build(data, len, max_depth, &p.ix, &line, &col);
+    jpos_error err;
+    int ix = jpos_build(data, len, max_depth, &p.ix, &err);
     if (ix == JPOS_TOO_DEEP) {
-        diag_add(ctx->diags, ctx->file, line, col, "JSON nested deeper than %u levels", max_depth);
-        jpos_free(&p.ix);
+        diag_add(ctx->diags, ctx->file, err.line, err.col, "JSON nested deeper than %u levels",
+                 max_depth);
         return -1;
     }
-    json_error_t err;
-    json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &err);
-    if (!root && len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
-        diag_add(ctx->diags, ctx->file, 1, 1, "invalid JSON: a byte order mark is not allowed");
-        jpos_free(&p.ix);
+    if (ix != JPOS_OK) {
+        diag_add(ctx->diags, ctx->file, err.line, err.col, "invalid JSON: %s", err.msg);
         return -1;
     }
-    if (!root) {
-        diag_add(ctx->diags, ctx->file, err.line > 0 ? (unsigned int)err.line : 0,
-                 err.column > 0 ? (unsigned int)err.column : 0, "invalid JSON: %s", err.text);
-        jpos_free(&p.ix);
-        return -1;
-    }
-    if (ix != JPOS_OK) /* jansson read what the indexer could not: go on without positions */
-        jpos_free(&p.ix);
-    jv top = {root, p.ix.n ? 0 : JPOS_NONE};
+    jv top = 0;
     int rc = 0;
-    if (!json_is_object(root)) {
-        bad(&p, top, "an OCI config must be a JSON object, not %s", type_word(root));
+    if (typ(&p, top) != '{') {
+        bad(&p, top, "an OCI config must be a JSON object, not %s", type_word(typ(&p, top)));
         rc = -1;
     } else {
         build(&p, doc, top);
     }
-    json_decref(root);
     jpos_free(&p.ix);
     return rc;
 }
