@@ -897,42 +897,74 @@ static int scan_paths_threaded(scan *s, const char *const *paths, size_t count, 
     return rc;
 }
 
-/* Phase 3 on worker threads: each has its own engine and report and takes every nth file. */
+/* Phase 3 on worker threads: each has its own engine and report. Work is taken, not dealt (files
+   differ a lot in rule time): the thread of engines[0] first runs the project rules, the longest
+   single task, while the others start on the files; then everyone takes the next file. */
+typedef struct file_diags {
+    size_t worker, from, to; /* the diagnostics the file's rules left in that worker's report */
+} file_diags;
+
 typedef struct worker_shared {
     pthread_mutex_t mu;
-    size_t done, total;
-    cpol_engine *lead; /* its progress callback is the one called */
+    size_t next, done, total; /* next file to take; files done */
+    cpol_engine *lead;        /* its progress callback is the one called */
+    scan *s;
+    const char *const *names; /* of the scanned files, for the project rules */
+    file_diags *fd;           /* per file; each written by the one worker that took the file */
 } worker_shared;
 
 typedef struct worker {
-    scan *s;
-    cpol_engine *e;
-    size_t index, stride;
-    cpol_report *rep;
-    size_t *diag_end; /* per file taken: rep's diagnostics so far, for merging in file order */
     worker_shared *sh;
+    size_t index;
+    cpol_engine *e;
+    cpol_report *rep;
+    cpol_report *project_rep; /* worker 0 only: what the project rules found */
 } worker;
 
 static void *worker_run(void *arg)
 {
     worker *w = arg;
-    scan *s = w->s;
-    for (size_t i = w->index, k = 0; i < s->nfiles; i += w->stride, k++) {
+    worker_shared *sh = w->sh;
+    scan *s = sh->s;
+    if (w->project_rep)
+        rules_run_project(w->e, w->project_rep, s->project, sh->names, s->nfiles);
+    pthread_mutex_lock(&sh->mu);
+    while (sh->next < s->nfiles) {
+        size_t i = sh->next++;
+        pthread_mutex_unlock(&sh->mu);
+        size_t from = w->rep->sink.n;
         rules_run(w->e, w->rep, s->project, s->files[i].first, s->files[i].end, i);
-        w->diag_end[k] = w->rep->sink.n;
-        pthread_mutex_lock(&w->sh->mu);
-        w->sh->done++;
-        if (w->sh->lead->progress)
-            w->sh->lead->progress(w->sh->lead->progress_ud, w->sh->done, w->sh->total);
-        pthread_mutex_unlock(&w->sh->mu);
+        file_diags fd = {w->index, from, w->rep->sink.n};
+        sh->fd[i] = fd;
+        pthread_mutex_lock(&sh->mu);
+        sh->done++;
+        if (sh->lead->progress)
+            sh->lead->progress(sh->lead->progress_ud, sh->done, sh->total);
     }
+    pthread_mutex_unlock(&sh->mu);
     return NULL;
 }
 
-/* Run the rules with several engines and merge their findings and rule failures into s->report
-   so that the result equals a run with one engine: findings are sorted later anyway; diagnostics
-   are taken file by file in scan order. */
-static int run_parallel(scan *s, cpol_engine *const *engines, size_t n)
+static void merge_report(cpol_report *into, const cpol_report *from)
+{
+    for (size_t i = 0; i < from->n; i++)
+        report_add_finding(into, &from->findings[i].f, from->findings[i].file_order);
+    if (from->failed || from->sink.failed)
+        into->failed = 1;
+}
+
+static void merge_diags(diag_sink *into, const diag_sink *from, size_t first, size_t end)
+{
+    for (size_t d = first; d < end; d++) {
+        const diag_entry *de = &from->v[d];
+        diag_add_rule(into, de->rule_id, de->file, de->line, de->col, "%s", de->message);
+    }
+}
+
+/* Run the file rules and the project rules with several engines and merge their findings and
+   rule failures into s->report so that the result equals a run with one engine: findings are
+   sorted later anyway; diagnostics are taken file by file in scan order, then the project's. */
+static int run_parallel(scan *s, cpol_engine *const *engines, size_t n, const char *const *names)
 {
     if (n > s->nfiles)
         n = s->nfiles ? s->nfiles : 1;
@@ -940,61 +972,54 @@ static int run_parallel(scan *s, cpol_engine *const *engines, size_t n)
     pthread_t *th = calloc(n, sizeof *th);
     char *started = calloc(n, 1);
     worker_shared sh;
-    sh.done = 0;
+    memset(&sh, 0, sizeof sh);
     sh.total = s->nfiles;
     sh.lead = s->e;
-    int rc = w && th && started ? 0 : CPOL_ENOMEM;
+    sh.s = s;
+    sh.names = names;
+    sh.fd = calloc(s->nfiles, sizeof *sh.fd);
+    int rc = w && th && started && sh.fd ? 0 : CPOL_ENOMEM;
     if (rc == 0 && pthread_mutex_init(&sh.mu, NULL) != 0)
         rc = CPOL_ENOMEM;
-    else if (rc != 0) {
+    if (rc != 0) {
         free(w);
         free(th);
         free(started);
+        free(sh.fd);
         return rc;
     }
     for (size_t t = 0; t < n && rc == 0; t++) {
-        w[t].s = s;
-        w[t].e = engines[t];
-        w[t].index = t;
-        w[t].stride = n;
         w[t].sh = &sh;
+        w[t].index = t;
+        w[t].e = engines[t];
         w[t].rep = report_new();
-        w[t].diag_end = calloc(s->nfiles / n + 1, sizeof *w[t].diag_end);
-        if (!w[t].rep || !w[t].diag_end)
+        if (!w[t].rep)
             rc = CPOL_ENOMEM;
     }
+    if (rc == 0 && !(w[0].project_rep = report_new()))
+        rc = CPOL_ENOMEM;
     for (size_t t = 1; t < n && rc == 0; t++)
         started[t] = pthread_create(&th[t], NULL, worker_run, &w[t]) == 0;
     if (rc == 0) {
+        /* a thread that cannot be had leaves its files to the others */
         worker_run(&w[0]);
-        for (size_t t = 1; t < n; t++) {
+        for (size_t t = 1; t < n; t++)
             if (started[t])
                 pthread_join(th[t], NULL);
-            else
-                worker_run(&w[t]); /* no thread to be had: do its share here */
-        }
-        for (size_t t = 0; t < n; t++) {
-            for (size_t i = 0; i < w[t].rep->n; i++)
-                report_add_finding(s->report, &w[t].rep->findings[i].f,
-                                   w[t].rep->findings[i].file_order);
-            if (w[t].rep->failed || w[t].rep->sink.failed)
-                s->report->failed = 1;
-        }
-        for (size_t i = 0; i < s->nfiles; i++) {
-            worker *x = &w[i % n];
-            size_t k = i / n;
-            for (size_t d = k ? x->diag_end[k - 1] : 0; d < x->diag_end[k]; d++) {
-                diag_entry *de = &x->rep->sink.v[d];
-                diag_add_rule(&s->report->sink, de->rule_id, de->file, de->line, de->col, "%s",
-                              de->message);
-            }
-        }
+        for (size_t t = 0; t < n; t++)
+            merge_report(s->report, w[t].rep);
+        merge_report(s->report, w[0].project_rep);
+        for (size_t i = 0; i < s->nfiles; i++)
+            merge_diags(&s->report->sink, &w[sh.fd[i].worker].rep->sink, sh.fd[i].from,
+                        sh.fd[i].to);
+        merge_diags(&s->report->sink, &w[0].project_rep->sink, 0, w[0].project_rep->sink.n);
     }
     for (size_t t = 0; t < n; t++) {
         cpol_report_free(w[t].rep);
-        free(w[t].diag_end);
+        cpol_report_free(w[t].project_rep);
     }
     pthread_mutex_destroy(&sh.mu);
+    free(sh.fd);
     free(w);
     free(th);
     free(started);
@@ -1012,23 +1037,22 @@ static int scan_finish_with(scan *s, int rc, cpol_engine *const *engines, size_t
         parse_ctx ctx = make_ctx(&t, "");
         size_t n = list_len(s->project, "containers");
         link_project(&ctx, s->project, 0, n, &ops);
-        if (nengines > 1 && s->nfiles > 1) {
-            rc = run_parallel(s, engines, nengines);
+        const char **names = calloc(s->nfiles + 1, sizeof *names);
+        for (size_t i = 0; names && i < s->nfiles; i++)
+            names[i] = s->files[i].name;
+        if (!names) {
+            rc = CPOL_ENOMEM;
+        } else if (nengines > 1 && s->nfiles > 1) {
+            rc = run_parallel(s, engines, nengines, names);
         } else {
             for (size_t i = 0; i < s->nfiles; i++) {
                 rules_run(e, s->report, s->project, s->files[i].first, s->files[i].end, i);
                 if (e->progress)
                     e->progress(e->progress_ud, i + 1, s->nfiles);
             }
-        }
-        const char **names = rc == 0 ? calloc(s->nfiles + 1, sizeof *names) : NULL;
-        if (names) {
-            for (size_t i = 0; i < s->nfiles; i++)
-                names[i] = s->files[i].name;
             rules_run_project(e, s->report, s->project, names, s->nfiles);
-            free(names);
-        } else
-            rc = CPOL_ENOMEM;
+        }
+        free(names);
         for (size_t i = 0; i < e->nrules; i++) {
             const rule *r = &e->rules[i];
             if (r->disabled)
