@@ -11,21 +11,60 @@ local function words(s)
     return out
 end
 
--- A minimal marker word, possibly followed by a version ("alpine3.19" -> "alpine3").
-local function is_marker(w, markers)
+-- The rule's options are fixed for the life of an engine, so their lookup structures are built
+-- once per options table (a rule runs on thousands of containers).
+local indexed = {}
+
+local function index_of(list, build)
+    local ix = indexed[build]
+    if not ix or ix.list ~= list then
+        ix = { list = list, data = build(list) }
+        indexed[build] = ix
+    end
+    return ix.data
+end
+
+local function marker_set(markers)
+    local set = {}
     for _, m in ipairs(markers) do
-        if w == m or (string.sub(w, 1, #m) == m and string.match(string.sub(w, #m + 1), "^%d+$")) then
-            return m
+        set[m] = true
+    end
+    return set
+end
+
+-- A minimal marker word, possibly followed by a version ("alpine3.19" -> "alpine3").
+local function is_marker(w, set)
+    if set[w] then
+        return w
+    end
+    -- a marker followed by digits: try every split before a run of trailing digits
+    local i = #w
+    while i > 1 and string.find("0123456789", string.sub(w, i, i), 1, true) do
+        i = i - 1
+        if set[string.sub(w, 1, i)] then
+            return string.sub(w, 1, i)
         end
     end
     return nil
+end
+
+-- "registry/repository" globs, each with the literal text before its first wildcard, so most
+-- images are told apart without a glob call.
+local function pattern_list(patterns)
+    local out = {}
+    for _, pat in ipairs(patterns) do
+        cpol.glob(pat, "") -- a bad pattern raises here, as it would on every image
+        local lit = string.match(pat, "^[^*?%[\\]*")
+        out[#out + 1] = { pat = pat, lit = lit }
+    end
+    return out
 end
 
 local function minimal(image)
     if image.scratch then
         return "scratch"
     end
-    local markers = cpol.option("minimal_words") or {}
+    local markers = index_of(cpol.option("minimal_words") or {}, marker_set)
     for _, w in ipairs(words(image.tag)) do
         local m = is_marker(w, markers)
         if m then
@@ -40,9 +79,9 @@ local function minimal(image)
         end
     end
     local full = (image.registry or "") .. "/" .. (image.repository or "")
-    for _, pat in ipairs(cpol.option("minimal_patterns") or {}) do
-        if cpol.glob(pat, full) then
-            return pat
+    for _, p in ipairs(index_of(cpol.option("minimal_patterns") or {}, pattern_list)) do
+        if string.sub(full, 1, #p.lit) == p.lit and cpol.glob(p.pat, full) then
+            return p.pat
         end
     end
     return nil
@@ -51,16 +90,29 @@ end
 -- The full_images entry that names this image: a bare word is a Docker official image (also
 -- through a mirror path ending in "library/<name>"), a path with '/' is matched as
 -- "registry/repository".
+local function full_index(list)
+    local bare, paths = {}, {}
+    for _, e in ipairs(list) do
+        if string.find(e, "/", 1, true) then
+            paths[#paths + 1] = e
+        else
+            bare[e] = true
+        end
+    end
+    return { bare = bare, paths = pattern_list(paths) }
+end
+
 local function full_entry(image)
     local repo = image.repository or ""
+    local ix = index_of(cpol.option("full_images") or {}, full_index)
+    local name = string.match(repo, "^library/([^/]*)$") or string.match(repo, "/library/([^/]*)$")
+    if name and ix.bare[name] then
+        return name
+    end
     local full = (image.registry or "") .. "/" .. repo
-    for _, e in ipairs(cpol.option("full_images") or {}) do
-        if string.find(e, "/", 1, true) then
-            if cpol.glob(e, full) then
-                return e
-            end
-        elseif repo == "library/" .. e or string.sub(repo, -(#e + 9)) == "/library/" .. e then
-            return e
+    for _, p in ipairs(ix.paths) do
+        if string.sub(full, 1, #p.lit) == p.lit and cpol.glob(p.pat, full) then
+            return p.pat
         end
     end
     return nil
