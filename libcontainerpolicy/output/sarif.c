@@ -31,6 +31,12 @@ static const char *security_severity(cpol_severity s)
     }
 }
 
+static int unreserved(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == '~' || c == '/';
+}
+
 /* A path as a URI reference: relative paths stay relative (to %SRCROOT%), absolute ones become
    file:// URIs; bytes outside the unreserved set and '/' are percent-encoded. */
 static void uri(buf *b, const char *path, int *relative)
@@ -41,13 +47,20 @@ static void uri(buf *b, const char *path, int *relative)
     buf_putc(b, '"');
     if (!*relative)
         buf_puts(b, "file://");
-    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
-        unsigned char c = *p;
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~' || c == '/')
-            buf_putc(b, (char)c);
-        else
-            buf_printf(b, "%%%02X", c);
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *p = (const unsigned char *)path;
+    while (*p) {
+        const unsigned char *q = p; /* a run of bytes that stay as they are, appended at once */
+        while (unreserved(*q))
+            q++;
+        if (q > p) {
+            buf_put(b, (const char *)p, (size_t)(q - p));
+            p = q;
+            continue;
+        }
+        char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+        buf_put(b, e, sizeof e);
+        p++;
     }
     buf_putc(b, '"');
 }
@@ -61,9 +74,12 @@ static void location(buf *b, const char *file, unsigned line, unsigned col)
         buf_puts(b, ", \"uriBaseId\": \"%SRCROOT%\"");
     buf_putc(b, '}');
     if (line) {
-        buf_printf(b, ", \"region\": {\"startLine\": %u", line);
-        if (col)
-            buf_printf(b, ", \"startColumn\": %u", col);
+        buf_puts(b, ", \"region\": {\"startLine\": ");
+        buf_put_uint(b, line);
+        if (col) {
+            buf_puts(b, ", \"startColumn\": ");
+            buf_put_uint(b, col);
+        }
         buf_putc(b, '}');
     }
     buf_puts(b, "}}");
@@ -134,24 +150,38 @@ char *cpol_report_to_sarif(const cpol_report *r)
     }
     buf_puts(&b, r->nrules ? "\n        ]}},\n" : "]}},\n");
     buf_puts(&b, "      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": [");
+    const char *last_id = NULL;
+    size_t rule_index = r->nrules;
     for (size_t i = 0; i < r->n; i++) {
         const finding_rec *fr = &r->findings[i];
         const cpol_finding *f = &fr->f;
         buf_puts(&b, i ? ",\n        {\"ruleId\": " : "\n        {\"ruleId\": ");
         jstr(&b, f->rule_id);
-        for (size_t k = 0; k < r->nrules; k++)
-            if (strcmp(r->rules[k].id, f->rule_id) == 0) {
-                buf_printf(&b, ", \"ruleIndex\": %zu", k);
-                break;
-            }
-        buf_printf(&b, ", \"level\": \"%s\", \"message\": {\"text\": ", level_of(f->severity));
+        if (!last_id || strcmp(last_id, f->rule_id) != 0) { /* findings of a rule come in runs */
+            last_id = f->rule_id;
+            rule_index = r->nrules;
+            for (size_t k = 0; k < r->nrules; k++)
+                if (strcmp(r->rules[k].id, f->rule_id) == 0) {
+                    rule_index = k;
+                    break;
+                }
+        }
+        if (rule_index < r->nrules) {
+            buf_puts(&b, ", \"ruleIndex\": ");
+            buf_put_uint(&b, rule_index);
+        }
+        buf_puts(&b, ", \"level\": \"");
+        buf_puts(&b, level_of(f->severity));
+        buf_puts(&b, "\", \"message\": {\"text\": ");
         jstr(&b, f->message);
         buf_puts(&b, "},\n         \"locations\": [");
         location(&b, f->file ? f->file : "", f->line, f->column);
         buf_puts(&b, "]");
-        if (fr->fingerprint)
-            buf_printf(&b, ",\n         \"partialFingerprints\": {\"cpolFingerprint/v1\": \"%s\"}",
-                       fr->fingerprint);
+        if (fr->fingerprint) {
+            buf_puts(&b, ",\n         \"partialFingerprints\": {\"cpolFingerprint/v1\": \"");
+            buf_puts(&b, fr->fingerprint);
+            buf_puts(&b, "\"}");
+        }
         if (f->suppressed) {
             buf_puts(&b, ",\n         \"suppressions\": [{\"kind\": \"inSource\"");
             if (fr->suppress_reason && *fr->suppress_reason) {
@@ -160,8 +190,9 @@ char *cpol_report_to_sarif(const cpol_report *r)
             }
             buf_puts(&b, "}]");
         }
-        buf_printf(&b, ",\n         \"properties\": {\"severity\": \"%s\", \"object\": ",
-                   cpol_severity_name(f->severity));
+        buf_puts(&b, ",\n         \"properties\": {\"severity\": \"");
+        buf_puts(&b, cpol_severity_name(f->severity));
+        buf_puts(&b, "\", \"object\": ");
         jstr(&b, f->object);
         buf_puts(&b, "}}");
     }
