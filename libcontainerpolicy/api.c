@@ -294,6 +294,72 @@ typedef struct scanned {
     const char *name; /* in the arena its parse used */
 } scanned;
 
+/* Builds by their file name (the first one of a name wins), so that linking n compose services
+   to m Dockerfiles costs n + m look-ups rather than n * m string comparisons: on ten copies of
+   the corpus the linear search was 4% of a scan, all of it serial. */
+typedef struct build_index {
+    node **v;          /* open addressing; NULL = empty */
+    size_t cap, n;
+    size_t indexed;    /* entries of the list added so far */
+} build_index;
+
+static size_t name_hash(const char *s)
+{
+    size_t h = 1469598103934665603u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+static node *build_index_get(const build_index *ix, const char *file)
+{
+    if (!ix->cap)
+        return NULL;
+    for (size_t h = name_hash(file) & (ix->cap - 1); ix->v[h]; h = (h + 1) & (ix->cap - 1))
+        if (strcmp(node_get_str(ix->v[h], "file"), file) == 0)
+            return ix->v[h];
+    return NULL;
+}
+
+/* Add b under its file name unless the name is there already. -1 when out of memory. */
+static int build_index_add(build_index *ix, node *b)
+{
+    const char *file = node_get_str(b, "file");
+    if (!file || build_index_get(ix, file))
+        return 0;
+    if ((ix->n + 1) * 2 > ix->cap) {
+        size_t cap = ix->cap ? ix->cap * 2 : 64;
+        node **v = calloc(cap, sizeof *v);
+        if (!v)
+            return -1;
+        for (size_t i = 0; i < ix->cap; i++)
+            if (ix->v[i]) {
+                size_t h = name_hash(node_get_str(ix->v[i], "file")) & (cap - 1);
+                while (v[h])
+                    h = (h + 1) & (cap - 1);
+                v[h] = ix->v[i];
+            }
+        free(ix->v);
+        ix->v = v;
+        ix->cap = cap;
+    }
+    size_t h = name_hash(file) & (ix->cap - 1);
+    while (ix->v[h])
+        h = (h + 1) & (ix->cap - 1);
+    ix->v[h] = b;
+    ix->n++;
+    return 0;
+}
+
+/* Index what was added to the list since the last call. -1 when out of memory. */
+static int build_index_sync(build_index *ix, const node *list)
+{
+    for (; list && list->type == N_LIST && ix->indexed < list->u.list.n; ix->indexed++)
+        if (build_index_add(ix, list->u.list.v[ix->indexed]) != 0)
+            return -1;
+    return 0;
+}
+
 typedef struct scan {
     cpol_engine *e;
     cpol_report *report;
@@ -303,6 +369,7 @@ typedef struct scan {
     size_t nfiles, cap_files;
     arena *worker_arenas; /* parse workers' models, linked into project: freed with a */
     size_t nworker_arenas;
+    build_index builds, linked; /* load_dockerfile's look-ups by file name */
 } scan;
 
 static int scan_init(scan *s, cpol_engine *e)
@@ -331,6 +398,10 @@ static void scan_free_models(scan *s)
     s->nworker_arenas = 0;
     free(s->files);
     s->files = NULL;
+    free(s->builds.v);
+    free(s->linked.v);
+    memset(&s->builds, 0, sizeof s->builds);
+    memset(&s->linked, 0, sizeof s->linked);
 }
 
 static size_t list_len(const node *project, const char *key)
@@ -434,17 +505,18 @@ static node *new_build(const node *project, size_t before)
 static node *load_dockerfile(void *ud, const char *path, const char *inline_text, cpos at)
 {
     scan *s = ud;
-    node *builds = node_get(s->project, "builds");
-    for (size_t i = 0; !inline_text && builds && i < builds->u.list.n; i++) {
-        const char *f = node_get_str(builds->u.list.v[i], "file");
-        if (f && strcmp(f, path) == 0)
-            return builds->u.list.v[i];
-    }
     node *linked = node_get(s->project, "linked_builds");
-    for (size_t i = 0; !inline_text && linked && i < linked->u.list.n; i++) {
-        const char *f = node_get_str(linked->u.list.v[i], "file");
-        if (f && strcmp(f, path) == 0)
-            return linked->u.list.v[i];
+    if (!inline_text) {
+        if (build_index_sync(&s->builds, node_get(s->project, "builds")) != 0 ||
+            build_index_sync(&s->linked, linked) != 0) {
+            s->a.failed = 1; /* the scan ends with CPOL_ENOMEM */
+            return NULL;
+        }
+        node *b = build_index_get(&s->builds, path);
+        if (!b)
+            b = build_index_get(&s->linked, path);
+        if (b)
+            return b;
     }
     char *data = NULL;
     size_t len = 0;
