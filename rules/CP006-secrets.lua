@@ -34,12 +34,15 @@ local function secret_reason(name, value)
     return nil
 end
 
+-- Where an entry was written, as one number: every entry compared comes from the same
+-- Dockerfile, so line and column tell them apart (a string with the file name cost more than the
+-- rest of the rule).
 local function pos_key(t)
     local p = t.pos
     if not p then
         return nil
     end
-    return tostring(p.file) .. ":" .. tostring(p.line) .. ":" .. tostring(p.col)
+    return p.line * 4294967296 + p.col
 end
 
 local function basename(p)
@@ -310,7 +313,8 @@ return {
             for _, ins in ipairs(s.instructions or {}) do
                 if ins.cmd == "ENV" or ins.cmd == "ARG" then
                     for _, d in ipairs(definitions(ins)) do
-                        local e = known[pos_key(d) or ""]
+                        local kd = pos_key(d)
+                        local e = kd and known[kd]
                         check_var(ins.cmd, e or d, label, chain[i], e == nil, report, seen)
                     end
                 end
