@@ -59,15 +59,19 @@ static void skip_ws(rd *r)
 {
     const char *t = r->t;
     size_t i = r->i, n = r->n;
-    while (i < n) {
-        char c = t[i];
-        if (c == ' ' || c == '\t' || c == '\r') {
+    for (;;) {
+        while (i < n && t[i] == ' ') /* indentation is most of a pretty-printed file */
             i++;
-        } else if (c == '\n') {
+        if (i >= n)
+            break;
+        char c = t[i];
+        if (c == '\n') {
             i++;
             r->line++;
             r->ls = i;
             r->cont = 0;
+        } else if (c == '\t' || c == '\r') {
+            i++;
         } else {
             break;
         }
