@@ -118,6 +118,31 @@ local function full_entry(image)
     return nil
 end
 
+-- The verdict for an external image: the full_images entry naming it, or false (minimal, or
+-- unknown). It depends only on the reference (every parser derives registry, repository, name
+-- and tag from it the same way; `scratch` is marked by Dockerfiles only) and the options, so it
+-- is kept per reference: a repository names the same few images in hundreds of places.
+local verdicts = { n = 0 }
+local MAX_VERDICTS = 10000
+
+local function verdict(base)
+    local mw, mp, fi = cpol.option("minimal_words"), cpol.option("minimal_patterns"),
+        cpol.option("full_images")
+    if verdicts.mw ~= mw or verdicts.mp ~= mp or verdicts.fi ~= fi then
+        verdicts = { mw = mw, mp = mp, fi = fi, by_ref = {}, n = 0 }
+    end
+    local key = type(base.ref) == "string" and (base.scratch and base.ref .. "\0scratch" or base.ref)
+    local v = key and verdicts.by_ref[key]
+    if v == nil then
+        v = (not minimal(base) and full_entry(base)) or false
+        if key and verdicts.n < MAX_VERDICTS then
+            verdicts.by_ref[key] = v
+            verdicts.n = verdicts.n + 1
+        end
+    end
+    return v
+end
+
 return {
     id = "CP002",
     control = 2,
@@ -158,10 +183,10 @@ return {
             return
         end
         local base = cpol.base_image(c.build, img)
-        if not base or base.unresolved or minimal(base) then
+        if not base or base.unresolved then
             return
         end
-        local entry = full_entry(base)
+        local entry = verdict(base)
         if not entry then
             return -- unknown or private image: no guess about its contents
         end
