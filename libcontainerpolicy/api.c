@@ -763,12 +763,14 @@ static int scan_path(scan *s, const char *path)
     return rc;
 }
 
-/* Phase 1 on worker threads (cpol_engine_scan_paths_parallel). The walk lists the files in scan
-   order; workers take the next file, parse it into their own arena and a project node of the
-   file's own, and whoever finishes a file merges every finished file at the head of the list
-   into the scan. So the scan sees the files one by one in the order a serial scan reads them:
-   same containers at the same indices, same diagnostics in the same order, same progress calls
-   (made under the lock, so never two at once). */
+/* Phase 1 on worker threads (cpol_engine_scan_paths_parallel). The calling thread walks the
+   paths and lists the files in scan order while the other threads already parse (the walk is
+   mostly system calls: 0.1 s on the 10x corpus); then it parses too. A worker takes the next
+   file, parses it into its own arena and a project node of the file's own, and whoever finishes
+   a job merges every finished job at the head of the list into the scan. So the scan sees the
+   files one by one in the order a serial scan reads them: same containers at the same indices,
+   same diagnostics in the same order, same progress calls (made under the lock, so never two at
+   once). */
 typedef struct pjob {
     const char *path; /* NULL: a job of diagnostics only (what the walk could not read) */
     int named;
@@ -778,13 +780,19 @@ typedef struct pjob {
     diag_sink diags;
 } pjob;
 
+#define PJOB_CHUNK 1024 /* jobs live in chunks that never move while workers use them */
+
 typedef struct pparse {
     scan *s;
-    pjob *jobs;
-    size_t n, cap;
+    pjob **chunks;
+    size_t n, nchunks;
     size_t next, merged; /* the next job to take, the first not merged */
+    int walked;          /* every job is listed */
     int rc;
-    pthread_mutex_t mu; /* next, merged, done, rc, and the scan and its report */
+    int walk_rc; /* the walker's alone: a job it could not list */
+    arena names; /* the listed paths; the walker's alone */
+    pthread_mutex_t mu;  /* the jobs list, next, merged, done, walked, rc; the scan and its report */
+    pthread_cond_t more; /* a job was listed, or the walk ended */
 } pparse;
 
 typedef struct pworker {
@@ -792,62 +800,93 @@ typedef struct pworker {
     arena *a;
 } pworker;
 
-static pjob *pjob_new(pparse *p, const char *path, int named)
+static pjob *pjob_at(pparse *p, size_t i) { return &p->chunks[i / PJOB_CHUNK][i % PJOB_CHUNK]; }
+
+/* List a job (taking the lock); path is copied. A job without path is done once its
+   diagnostics are in: at once unless `later`. */
+static pjob *pjob_list(pparse *p, const char *path, int named, int later)
 {
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 256;
-        pjob *v = realloc(p->jobs, cap * sizeof *v);
-        if (!v)
-            return NULL;
-        p->jobs = v;
-        p->cap = cap;
+    char *copy = path ? arena_strdup(&p->names, path) : NULL;
+    pthread_mutex_lock(&p->mu);
+    pjob *j = NULL;
+    if (p->n == p->nchunks * PJOB_CHUNK) {
+        pjob **v = realloc(p->chunks, (p->nchunks + 1) * sizeof *v);
+        if (v) {
+            p->chunks = v;
+            if ((v[p->nchunks] = malloc(PJOB_CHUNK * sizeof **v)))
+                p->nchunks++;
+        }
     }
-    pjob *j = &p->jobs[p->n++];
-    memset(j, 0, sizeof *j);
-    j->path = path;
-    j->named = named;
+    if ((!path || copy) && p->n < p->nchunks * PJOB_CHUNK) {
+        j = pjob_at(p, p->n);
+        memset(j, 0, sizeof *j);
+        j->path = copy;
+        j->named = named;
+        j->done = !path && !later;
+        p->n++;
+        pthread_cond_signal(&p->more);
+    }
+    pthread_mutex_unlock(&p->mu);
     return j;
 }
 
-/* scan_path's walk, as jobs; the walk lists stay in walks until the jobs are done. */
-static int pparse_walk(pparse *p, const char *path, walk_list **walks, size_t *nwalks)
+/* walk_dir's filter: list each wanted file as a job as soon as the walk finds it. */
+static int want_listed(const char *path, void *ud)
+{
+    pparse *p = ud;
+    if (!want_candidate(path, NULL))
+        return 0;
+    if (!pjob_list(p, path, 0, 0))
+        p->walk_rc = CPOL_ENOMEM;
+    return 1;
+}
+
+/* Called with p->mu held. */
+static void pparse_merge_ready(pparse *p);
+
+/* scan_path's walk, as jobs. */
+static int pparse_walk(pparse *p, const char *path)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
         int err = errno;
-        pjob *j = pjob_new(p, NULL, 0);
-        if (!j)
+        diag_sink d = DIAG_SINK_INIT;
+        diag_add(&d, path, 0, 0, "cannot read: %s", strerror(err));
+        pjob *j = pjob_list(p, NULL, 0, 1);
+        if (!j) {
+            diag_free(&d);
             return CPOL_ENOMEM;
-        diag_add(&j->diags, path, 0, 0, "cannot read: %s", strerror(err));
+        }
+        pthread_mutex_lock(&p->mu);
+        j->diags = d;
+        j->done = 1;
+        pparse_merge_ready(p);
+        pthread_mutex_unlock(&p->mu);
         return 0;
     }
     if (!S_ISDIR(st.st_mode))
-        return pjob_new(p, path, 1) ? 0 : CPOL_ENOMEM;
-    walk_list *v = realloc(*walks, (*nwalks + 1) * sizeof *v);
-    if (!v)
+        return pjob_list(p, path, 1, 0) ? 0 : CPOL_ENOMEM;
+    /* the walk's problems come before its files, but are known only at its end */
+    pjob *head = pjob_list(p, NULL, 0, 1);
+    if (!head)
         return CPOL_ENOMEM;
-    *walks = v;
-    walk_list *files = &v[(*nwalks)++];
-    memset(files, 0, sizeof *files);
-    if (walk_dir(path, want_candidate, NULL, files) != 0)
-        return CPOL_ENOMEM;
-    if (files->nproblems) {
-        pjob *j = pjob_new(p, NULL, 0);
-        if (!j)
-            return CPOL_ENOMEM;
-        for (size_t i = 0; i < files->nproblems; i++)
-            diag_add(&j->diags, NULL, 0, 0, "%s", files->problems[i]);
-    }
-    for (size_t i = 0; i < files->n; i++)
-        if (!pjob_new(p, files->paths[i], 0))
-            return CPOL_ENOMEM;
-    return 0;
+    walk_list files;
+    memset(&files, 0, sizeof files);
+    int rc = walk_dir(path, want_listed, p, &files) != 0 ? CPOL_ENOMEM : 0;
+    diag_sink d = DIAG_SINK_INIT;
+    for (size_t i = 0; rc == 0 && i < files.nproblems; i++)
+        diag_add(&d, NULL, 0, 0, "%s", files.problems[i]);
+    walk_list_free(&files);
+    pthread_mutex_lock(&p->mu);
+    head->diags = d;
+    head->done = 1;
+    pparse_merge_ready(p);
+    pthread_mutex_unlock(&p->mu);
+    return rc;
 }
 
 static int pjob_parse(pparse *p, arena *a, pjob *j)
 {
-    if (!j->path)
-        return 0;
     j->project = node_map(a, cpos_make(NULL, 0, 0));
     if (!j->project)
         return CPOL_ENOMEM;
@@ -890,11 +929,10 @@ static int pjob_merge(scan *s, pjob *j)
     return count_parsed(s, j->file, first);
 }
 
-/* Called with p->mu held. */
 static void pparse_merge_ready(pparse *p)
 {
-    while (!p->rc && p->merged < p->n && p->jobs[p->merged].done)
-        p->rc = pjob_merge(p->s, &p->jobs[p->merged++]);
+    while (!p->rc && p->merged < p->n && pjob_at(p, p->merged)->done)
+        p->rc = pjob_merge(p->s, pjob_at(p, p->merged++));
 }
 
 static void *pparse_run(void *arg)
@@ -902,8 +940,14 @@ static void *pparse_run(void *arg)
     pworker *w = arg;
     pparse *p = w->p;
     pthread_mutex_lock(&p->mu);
-    while (!p->rc && p->next < p->n) {
-        pjob *j = &p->jobs[p->next++];
+    for (;;) {
+        while (!p->rc && p->next == p->n && !p->walked)
+            pthread_cond_wait(&p->more, &p->mu);
+        if (p->rc || p->next == p->n)
+            break;
+        pjob *j = pjob_at(p, p->next++);
+        if (!j->path)
+            continue; /* diagnostics only: its lister marks it done */
         pthread_mutex_unlock(&p->mu);
         int rc = pjob_parse(p, w->a, j);
         pthread_mutex_lock(&p->mu);
@@ -912,30 +956,26 @@ static void *pparse_run(void *arg)
             p->rc = rc;
         pparse_merge_ready(p);
     }
+    pthread_cond_broadcast(&p->more); /* an error ends the others' waits too */
     pthread_mutex_unlock(&p->mu);
     return NULL;
 }
 
-/* Walk every path, then parse the files on up to nthreads threads into s. */
+/* Walk every path on this thread while nthreads - 1 others parse, then parse too, into s. */
 static int scan_paths_threaded(scan *s, const char *const *paths, size_t count, size_t nthreads)
 {
     pparse p;
     memset(&p, 0, sizeof p);
     p.s = s;
-    walk_list *walks = NULL;
-    size_t nwalks = 0;
-    int rc = 0;
-    for (size_t i = 0; i < count && rc == 0; i++)
-        rc = pparse_walk(&p, paths[i], &walks, &nwalks);
-    if (nthreads > p.n)
-        nthreads = p.n ? p.n : 1;
-    pworker *w = rc == 0 ? calloc(nthreads, sizeof *w) : NULL;
-    pthread_t *th = w ? calloc(nthreads, sizeof *th) : NULL;
-    char *started = th ? calloc(nthreads, 1) : NULL;
-    s->worker_arenas = started ? calloc(nthreads, sizeof *s->worker_arenas) : NULL;
-    if (rc == 0 && !s->worker_arenas)
-        rc = CPOL_ENOMEM;
-    if (rc == 0 && pthread_mutex_init(&p.mu, NULL) != 0)
+    arena_init(&p.names);
+    pworker *w = calloc(nthreads, sizeof *w);
+    pthread_t *th = calloc(nthreads, sizeof *th);
+    char *started = calloc(nthreads, 1);
+    s->worker_arenas = calloc(nthreads, sizeof *s->worker_arenas);
+    int rc = w && th && started && s->worker_arenas ? 0 : CPOL_ENOMEM;
+    int have_mu = rc == 0 && pthread_mutex_init(&p.mu, NULL) == 0;
+    int have_cond = have_mu && pthread_cond_init(&p.more, NULL) == 0;
+    if (!have_cond)
         rc = CPOL_ENOMEM;
     if (rc == 0) {
         s->nworker_arenas = nthreads;
@@ -947,6 +987,17 @@ static int scan_paths_threaded(scan *s, const char *const *paths, size_t count, 
         /* a thread that cannot be had leaves its share to the others: work is taken, not dealt */
         for (size_t t = 1; t < nthreads; t++)
             started[t] = pthread_create(&th[t], NULL, pparse_run, &w[t]) == 0;
+        int wrc = 0;
+        for (size_t i = 0; i < count && wrc == 0; i++)
+            wrc = pparse_walk(&p, paths[i]);
+        pthread_mutex_lock(&p.mu);
+        if (!wrc)
+            wrc = p.walk_rc;
+        if (wrc && !p.rc)
+            p.rc = wrc;
+        p.walked = 1;
+        pthread_cond_broadcast(&p.more);
+        pthread_mutex_unlock(&p.mu);
         pparse_run(&w[0]);
         for (size_t t = 1; t < nthreads; t++)
             if (started[t])
@@ -955,14 +1006,17 @@ static int scan_paths_threaded(scan *s, const char *const *paths, size_t count, 
         rc = p.rc;
         if (rc == 0 && p.merged < p.n)
             rc = CPOL_ENOMEM; /* cannot happen: every job was taken and merged */
-        pthread_mutex_destroy(&p.mu);
     }
+    if (have_cond)
+        pthread_cond_destroy(&p.more);
+    if (have_mu)
+        pthread_mutex_destroy(&p.mu);
     for (size_t i = 0; i < p.n; i++)
-        diag_free(&p.jobs[i].diags);
-    free(p.jobs);
-    for (size_t i = 0; i < nwalks; i++)
-        walk_list_free(&walks[i]);
-    free(walks);
+        diag_free(&pjob_at(&p, i)->diags);
+    for (size_t i = 0; i < p.nchunks; i++)
+        free(p.chunks[i]);
+    free(p.chunks);
+    arena_free(&p.names);
     free(w);
     free(th);
     free(started);
