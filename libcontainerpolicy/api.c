@@ -1045,7 +1045,16 @@ typedef struct worker {
     cpol_engine *e;
     cpol_report *rep;
     cpol_report *project_rep; /* worker 0 only: what the project rules found */
+    size_t merged;            /* rep's findings already copied into the scan's report */
 } worker;
+
+static void merge_findings(cpol_report *into, const cpol_report *from, size_t first)
+{
+    for (size_t i = first; i < from->n; i++)
+        report_add_finding(into, &from->findings[i].f, from->findings[i].file_order);
+    if (from->failed || from->sink.failed)
+        into->failed = 1;
+}
 
 static void *worker_run(void *arg)
 {
@@ -1063,20 +1072,17 @@ static void *worker_run(void *arg)
         file_diags fd = {w->index, from, w->rep->sink.n};
         sh->fd[i] = fd;
         pthread_mutex_lock(&sh->mu);
+        /* copied file by file while the other workers still run, not all at the end: the order
+           of findings of different files does not matter (report_finish sorts them), and the
+           findings of one file keep theirs */
+        merge_findings(s->report, w->rep, w->merged);
+        w->merged = w->rep->n;
         sh->done++;
         if (sh->lead->progress)
             sh->lead->progress(sh->lead->progress_ud, sh->done, sh->total);
     }
     pthread_mutex_unlock(&sh->mu);
     return NULL;
-}
-
-static void merge_report(cpol_report *into, const cpol_report *from)
-{
-    for (size_t i = 0; i < from->n; i++)
-        report_add_finding(into, &from->findings[i].f, from->findings[i].file_order);
-    if (from->failed || from->sink.failed)
-        into->failed = 1;
 }
 
 static void merge_diags(diag_sink *into, const diag_sink *from, size_t first, size_t end)
@@ -1133,8 +1139,8 @@ static int run_parallel(scan *s, cpol_engine *const *engines, size_t n, const ch
             if (started[t])
                 pthread_join(th[t], NULL);
         for (size_t t = 0; t < n; t++)
-            merge_report(s->report, w[t].rep);
-        merge_report(s->report, w[0].project_rep);
+            merge_findings(s->report, w[t].rep, w[t].merged); /* flags; nothing is left */
+        merge_findings(s->report, w[0].project_rep, 0);
         for (size_t i = 0; i < s->nfiles; i++)
             merge_diags(&s->report->sink, &w[sh.fd[i].worker].rep->sink, sh.fd[i].from,
                         sh.fd[i].to);
@@ -1150,6 +1156,12 @@ static int run_parallel(scan *s, cpol_engine *const *engines, size_t n, const ch
     free(th);
     free(started);
     return rc;
+}
+
+static void *free_models_run(void *arg)
+{
+    scan_free_models(arg);
+    return NULL;
 }
 
 /* Phases 2 and 3: link across files, then run the rules file by file. */
@@ -1190,11 +1202,19 @@ static int scan_finish_with(scan *s, int rc, cpol_engine *const *engines, size_t
         if (s->a.failed)
             rc = CPOL_ENOMEM;
     }
-    scan_free_models(s);
+    /* the report holds copies of what it needs from the models; with threads to spare, giving
+       the models' memory back (0.02 s on the 10x corpus) goes on beside report_finish */
+    pthread_t freer;
+    int freeing = rc == 0 && nengines > 1 &&
+                  pthread_create(&freer, NULL, free_models_run, s) == 0;
+    if (!freeing)
+        scan_free_models(s);
     if (rc == 0 && (s->report->failed || s->report->sink.failed))
         rc = CPOL_ENOMEM;
     if (rc == 0)
         report_finish(s->report, (const char *const *)e->baseline, e->nbaseline);
+    if (freeing)
+        pthread_join(freer, NULL);
     if (rc == 0 && (s->report->failed || s->report->sink.failed))
         rc = CPOL_ENOMEM;
     if (rc != 0) {
