@@ -377,6 +377,14 @@ static void test_reader_structure_errors(void **state)
         "invalid JSON: expected a value, found 'truex'");
     BAD("{\"process\": {\"terminal\": nul}}", 1, 26, "invalid JSON: expected a value, found 'nul'");
     BAD("{\"a\": \x01}", 1, 7, "invalid JSON: expected a value, found byte 0x01");
+    /* a NUL byte is no whitespace (jansson skipped one after a token; RFC 8259 does not) */
+    static const char nul_after[] = "{\"ociVersion\": \"1\"}\0";
+    expect_bad(nul_after, sizeof nul_after - 1, 1, 20,
+               "invalid JSON: expected the end of the text after the top-level value, found byte "
+               "0x00");
+    static const char nul_inside[] = "{\"a\": 8\0}";
+    expect_bad(nul_inside, sizeof nul_inside - 1, 1, 8,
+               "invalid JSON: expected ',' or '}' after an object member, found byte 0x00");
     /* an OCI config must be an object; other top values are JSON but not a config */
     BAD("\"x\"", 1, 1, "an OCI config must be a JSON object, not a string");
     BAD("  \n 42", 2, 2, "an OCI config must be a JSON object, not a number");
