@@ -7,7 +7,7 @@ CPU time is the figure compared with the targets: on a shared machine wall time 
 neighbours as much as us. Runs of the things compared are interleaved (floor, scan, floor, scan,
 ...) so a burst of load hits both, and the median of the runs is kept.
 
-usage: benchmarks/run.py --build DIR [--corpus DIR] [--runs N] [--no-python]
+usage: benchmarks/run.py --build DIR [--corpus DIR] [--runs N] [--no-python] [--tools-dir DIR]
 """
 import argparse
 import json
@@ -22,15 +22,23 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
 
-def run(cmd, env=None):
-    """Run cmd with output discarded; return (cpu seconds, wall seconds, peak RSS in MB, stdout)."""
+class ToolFailed(Exception):
+    pass
+
+
+def run(cmd, env=None, cwd=None, strict=True):
+    """Run cmd with output discarded; return (cpu seconds, wall seconds, peak RSS in MB, stdout).
+    A status other than 0, 1 (findings) or 3 (incomplete) ends the benchmark, or raises
+    ToolFailed when strict is false (other tools: one that fails is reported, not fatal)."""
     t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=cwd)
     out = p.stdout.read()
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.monotonic() - t0
     p.returncode = os.waitstatus_to_exitcode(status)
     if p.returncode not in (0, 1, 3):
+        if not strict:
+            raise ToolFailed("%s exited with status %d" % (cmd[0], p.returncode))
         sys.exit("bench: %s failed with status %d" % (" ".join(cmd), p.returncode))
     return ru.ru_utime + ru.ru_stime, wall, ru.ru_maxrss / 1024.0, out
 
@@ -106,7 +114,11 @@ def main():
     ap.add_argument("--corpus", default=os.path.join(ROOT, "..", "shared", "corpus"))
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--no-python", action="store_true")
+    ap.add_argument("--tools-dir", help="a folder with checkov, trivy or kube-score to compare "
+                    "with (searched before PATH)")
     a = ap.parse_args()
+    if a.tools_dir:
+        os.environ["PATH"] = os.path.abspath(a.tools_dir) + os.pathsep + os.environ["PATH"]
     build = os.path.abspath(a.build)
     corpus = os.path.abspath(a.corpus)
     cpol = os.path.join(build, "cpol")
@@ -162,13 +174,34 @@ def main():
         }, a.runs, env)
         py_ratio = (med(p["python"], 0) / med(p["cli"], 0), med(p["python"], 0), med(p["cli"], 0))
 
+    # other scanners, when on PATH (--tools-dir adds a folder): the same corpus, the same run
     others = {}
-    for tool, cmd in (("checkov", ["checkov", "-d", corpus, "--quiet", "--compact", "-o", "json"]),
-                      ("trivy", ["trivy", "config", "--quiet", corpus])):
-        if shutil.which(tool):
-            o = interleave({"cpol": [cpol, "scan", corpus, "--format", "json", "--fail-on", "none"],
-                            tool: cmd}, max(1, a.runs // 2), env)
-            others[tool] = (med(o[tool], 1), med(o["cpol"], 1))
+    k8s_files = [l.split("\t")[0] for l in open(os.path.join(corpus, "MANIFEST.tsv"))
+                 if l.split("\t")[1:2] == ["k8s"] and l.split("\t")[2:3] == ["yes"]]
+    tools = (
+        ("checkov", ["checkov", "-d", corpus, "--quiet", "--compact", "-o", "json"],
+         [cpol, "scan", corpus, "--format", "json", "--fail-on", "none"], None, "corpus"),
+        ("trivy", ["trivy", "config", "--quiet", "--skip-check-update", "--skip-version-check",
+                   "--disable-telemetry", "--cache-dir", os.path.join(build, "trivy-cache"),
+                   corpus],
+         [cpol, "scan", corpus, "--format", "json", "--fail-on", "none"], None, "corpus"),
+        ("kube-score", ["kube-score", "score", "-o", "ci", "--color", "never"] + k8s_files,
+         [cpol, "scan", "--format", "json", "--fail-on", "none"] + k8s_files, corpus,
+         "%d Kubernetes files" % len(k8s_files)),
+    )
+    for tool, cmd, ours, cwd, what in tools:
+        if not shutil.which(tool):
+            continue
+        try:
+            run(cmd, env, cwd, strict=False)  # warm-up, and a check that it runs at all
+            o = {"cpol": [], tool: []}
+            for _ in range(max(1, a.runs // 2)):
+                o["cpol"].append(run(ours, env, cwd))
+                o[tool].append(run(cmd, env, cwd, strict=False))
+            others[tool] = (med(o[tool], 0), med(o["cpol"], 0), med(o[tool], 1),
+                            med(o["cpol"], 1), max(x[2] for x in o[tool]), what)
+        except ToolFailed as err:
+            print("bench: %s not measured: %s" % (tool, err))
 
     c, c10 = figures["corpus"], figures["corpus x10"]
     print("corpus: %d files, %.1f MB; corpus x10: %d files, %.1f MB" % (
@@ -201,10 +234,13 @@ def main():
             "%.2f (%.3f / %.3f s)" % py_ratio, "<= 1.2", py_ratio[0] <= 1.2)
     else:
         row("Python binding / CLI (corpus)", "not measured (--no-python)", "<= 1.2", None)
-    for tool, (t, ours) in others.items():
-        row("%s / cpol (corpus, wall)" % tool, "%.1f (%.2f / %.2f s)" % (t / ours, t, ours), "", None)
-    if not others:
-        print("  (checkov, trivy: not on PATH, not measured)")
+    for tool, (t, ours, tw, oursw, rss, what) in others.items():
+        row("%s / cpol (%s, CPU)" % (tool, what),
+            "%.0fx (%.2f / %.3f s)" % (t / ours, t, ours), "", None,
+            "wall %.0fx (%.2f / %.3f s), %s peak RSS %.0f MB" % (tw / oursw, tw, oursw, tool, rss))
+    missing = [t for t in ("checkov", "trivy", "kube-score") if t not in others]
+    if missing:
+        print("  (%s: not on PATH, not measured; see --tools-dir)" % ", ".join(missing))
 
 
 if __name__ == "__main__":
