@@ -103,6 +103,25 @@ def python_env(build):
     return py
 
 
+def kube_score_files(corpus, build):
+    """The corpus's Kubernetes files kube-score reads: one file it cannot parse stops a whole
+    kube-score run, so each is tried alone once (the list is kept in the build folder)."""
+    cache = os.path.join(build, "kube-score-files.txt")
+    if os.path.exists(cache):
+        return open(cache).read().split()
+    files = []
+    for line in open(os.path.join(corpus, "MANIFEST.tsv")):
+        f = line.rstrip("\n").split("\t")
+        if len(f) > 1 and f[1] == "k8s":
+            p = subprocess.run(["kube-score", "score", "-o", "ci", "--color", "never", f[0]],
+                               cwd=corpus, capture_output=True, text=True)
+            if not (p.stdout + p.stderr).startswith("Failed to score files"):
+                files.append(f[0])
+    with open(cache, "w") as out:
+        out.write("\n".join(files) + "\n")
+    return files
+
+
 def row(name, value, target, ok, note=""):
     mark = "" if ok is None else ("met" if ok else "MISSED")
     print("  %-44s %-26s %-12s %s %s" % (name, value, target, mark, note))
@@ -176,8 +195,7 @@ def main():
 
     # other scanners, when on PATH (--tools-dir adds a folder): the same corpus, the same run
     others = {}
-    k8s_files = [l.split("\t")[0] for l in open(os.path.join(corpus, "MANIFEST.tsv"))
-                 if l.split("\t")[1:2] == ["k8s"] and l.split("\t")[2:3] == ["yes"]]
+    k8s_files = kube_score_files(corpus, build) if shutil.which("kube-score") else []
     tools = (
         ("checkov", ["checkov", "-d", corpus, "--quiet", "--compact", "-o", "json"],
          [cpol, "scan", corpus, "--format", "json", "--fail-on", "none"], None, "corpus"),
