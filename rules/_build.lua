@@ -47,9 +47,13 @@ end
 -- cpol.final_stage(build) -> stage, index: the stage the build ships.
 function M.final_stage(build)
     local stages = build and build.stages or {}
-    for i, s in ipairs(stages) do
-        if build.final ~= nil and s.index == build.final then
-            return s, i
+    -- build.final read once: each read of a model field is a call into C
+    local final = build and build.final
+    if final ~= nil then
+        for i, s in ipairs(stages) do
+            if s.index == final then
+                return s, i
+            end
         end
     end
     return stages[#stages], #stages
