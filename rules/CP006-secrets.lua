@@ -8,25 +8,50 @@ local function is_reference(v)
     return string.find(v, "%$[%a_{]") ~= nil
 end
 
+-- Verdicts that depend only on a name or a name and value (and the options): kept per engine, so
+-- a variable set in many files is judged once. They start over when the option tables change,
+-- and at most MAX_MEMO entries are kept.
+local memo = { n = 0 }
+local MAX_MEMO = 10000
+
+local function memo_for_options()
+    local suffixes, extra = cpol.option("reference_suffixes"), cpol.option("extra_names")
+    if memo.suffixes ~= suffixes or memo.extra ~= extra then
+        memo = { suffixes = suffixes, extra = extra, skip = {}, why = {}, n = 0 }
+    end
+    return memo
+end
+
 local function skip_name(name)
-    local up = string.upper(name or "")
-    for _, suffix in ipairs(cpol.option("reference_suffixes") or {}) do
-        if #up > #suffix and string.sub(up, -#suffix) == suffix then
-            return true
+    local m = memo
+    local key = name or ""
+    local v = m.skip[key]
+    if v == nil then
+        v = false
+        local up = string.upper(key)
+        for _, suffix in ipairs(m.suffixes or {}) do
+            if #up > #suffix and string.sub(up, -#suffix) == suffix then
+                v = true
+                break
+            end
+        end
+        if m.n < MAX_MEMO then
+            m.skip[key] = v
+            m.n = m.n + 1
         end
     end
-    return false
+    return v
 end
 
 -- cpol.secret, plus the team's own secret names (option extra_names: globs on the upper-cased
 -- name, e.g. "ACME_*_KEY") holding a literal value.
-local function secret_reason(name, value)
+local function judge(name, value)
     local why = cpol.secret(name, value)
     if why or is_reference(value) then
         return why
     end
     local up = string.upper(name or "")
-    for _, pat in ipairs(cpol.option("extra_names") or {}) do
+    for _, pat in ipairs(memo.extra or {}) do
         if cpol.glob(string.upper(pat), up) then
             return "name matches the configured secret name " .. pat
         end
@@ -34,11 +59,37 @@ local function secret_reason(name, value)
     return nil
 end
 
+-- The kept verdict for name and value: a reason, false (none), or nil when not judged yet.
+local function known_reason(name, value)
+    local by_value = memo.why[name]
+    if by_value == nil then
+        return nil
+    end
+    return by_value[value]
+end
+
+local function secret_reason(name, value)
+    local m = memo
+    local by_value = m.why[name]
+    local v = by_value and by_value[value]
+    if v == nil then
+        v = judge(name, value) or false
+        if m.n < MAX_MEMO then
+            if not by_value then
+                by_value = {}
+                m.why[name] = by_value
+            end
+            by_value[value] = v
+            m.n = m.n + 1
+        end
+    end
+    return v or nil
+end
+
 -- Where an entry was written, as one number: every entry compared comes from the same
 -- Dockerfile, so line and column tell them apart (a string with the file name cost more than the
 -- rest of the rule).
-local function pos_key(t)
-    local p = t.pos
+local function pos_key(p)
     if not p then
         return nil
     end
@@ -58,8 +109,8 @@ local function url_credentials(s)
     return false
 end
 
-local function check_var(kind, v, stage_label, in_final, replaced, report, seen)
-    local key = pos_key(v)
+-- v: a model entry or a definition (name, value, pos); key: pos_key of its position.
+local function check_var(kind, v, key, stage_label, in_final, replaced, report, seen)
     if key then
         if seen[key] then
             return
@@ -67,18 +118,23 @@ local function check_var(kind, v, stage_label, in_final, replaced, report, seen)
         seen[key] = true
     end
     local value = v.value
-    if type(value) ~= "string" or value == "" or v.unresolved then
+    if type(value) ~= "string" or value == "" then
         return
     end
-    if skip_name(v.name) then
+    local name = v.name
+    -- a value already judged harmless needs no more reads (unresolved would only skip it too)
+    if name ~= nil and known_reason(name, value) == false then
         return
     end
-    local why = secret_reason(v.name, value)
+    if v.unresolved or skip_name(name) then
+        return
+    end
+    local why = secret_reason(name, value)
     if not why then
         return
     end
     -- the same name and value declared again (ARG repeated in every stage) is one secret
-    local same = kind .. "\0" .. tostring(v.name) .. "\0" .. value
+    local same = kind .. "\0" .. tostring(name) .. "\0" .. value
     if seen[same] then
         return
     end
@@ -99,33 +155,35 @@ local function check_var(kind, v, stage_label, in_final, replaced, report, seen)
         where = "it is written in the Dockerfile and recorded in the history of every stage " ..
             "that declares it"
     end
-    report{ at = v, field = "value", message = kind .. " " .. tostring(v.name) ..
+    report{ at = v, field = "value", message = kind .. " " .. tostring(name) ..
         " has a literal secret value (" .. why .. "); " .. where }
 end
 
 -- The definitions an ENV/ARG instruction writes, as {name, value, pos}: "A=1 B=2", the legacy
 -- "ENV NAME value words" and a bare "ARG NAME". The stage's env/args lists hold only the values in
 -- effect at the end of the stage; an earlier definition that a later one replaced is found here.
-local function definitions(ins)
+-- (args is a list: its field_pos has integer keys only.)
+local function definitions(ins, cmd)
     local items = ins.args or {}
-    local fp = items.field_pos or {}
-    local function at(k)
-        return fp[k] or fp[tostring(k)] or ins.pos
-    end
-    local out = {}
     local n = #items
-    if ins.cmd == "ENV" and n >= 2 and not string.find(items[1], "=", 1, true) then
+    local out = {}
+    if n == 0 then
+        return out
+    end
+    local fp = items.field_pos or {}
+    local first = items[1]
+    if cmd == "ENV" and n >= 2 and not string.find(first, "=", 1, true) then
         local rest = {}
         for k = 2, n do
             rest[#rest + 1] = items[k]
         end
-        out[1] = { name = items[1], value = table.concat(rest, " "), pos = at(1) }
+        out[1] = { name = first, value = table.concat(rest, " "), pos = fp[1] or ins.pos }
         return out
     end
     for k = 1, n do
-        local name, value = string.match(items[k], "^([^=]+)=(.*)$")
+        local name, value = string.match(k == 1 and first or items[k], "^([^=]+)=(.*)$")
         if name then
-            out[#out + 1] = { name = name, value = value, pos = at(k) }
+            out[#out + 1] = { name = name, value = value, pos = fp[k] or ins.pos }
         end
     end
     return out
@@ -140,13 +198,15 @@ local function context_matches(src, files)
     if s == "." then
         s = ""
     end
+    if s == "" then
+        return files
+    end
     local out = {}
     local glob = string.find(s, "[%*%?%[]") ~= nil
+    local dir = s .. "/"
     for _, f in ipairs(files) do
         local hit = false
-        if s == "" then
-            hit = true
-        elseif glob then
+        if glob then
             local prefix = ""
             for part in string.gmatch(f, "[^/]+") do
                 prefix = prefix == "" and part or (prefix .. "/" .. part)
@@ -158,7 +218,7 @@ local function context_matches(src, files)
                 end
             end
         else
-            hit = f == s or string.sub(f, 1, #s + 1) == s .. "/"
+            hit = f == s or string.sub(f, 1, #dir) == dir
         end
         if hit then
             out[#out + 1] = f
@@ -167,22 +227,24 @@ local function context_matches(src, files)
     return out
 end
 
--- The source arguments of a COPY/ADD (every argument but the destination).
-local function sources(ins)
-    local args = ins.args or {}
+-- The context files that are secret files, in order: what any COPY/ADD source can bring in is
+-- among them, so a source is matched against these few instead of the whole context.
+local function secret_context_files(build)
     local out = {}
-    for k = 1, #args - 1 do
-        out[#out + 1] = args[k]
+    for _, f in ipairs(build.context_files or {}) do
+        if cpol.secret_path(f) then
+            out[#out + 1] = f
+        end
     end
     return out
 end
 
 -- A later RUN of the chain that deletes the file: it stays in the COPY layer all the same.
-local function removed_later(chain_ins, from, name)
+local function removed_later(chain_ins, chain_cmd, from, name)
     local base = basename(name)
     for k = from + 1, #chain_ins do
         local ins = chain_ins[k]
-        if ins.cmd == "RUN" then
+        if chain_cmd[k] == "RUN" then
             local text = table.concat(ins.args or {}, " ")
             if string.find(" " .. text, "[%s;&|(]rm%s") then
                 for w in string.gmatch(text, "[^%s;&|'\"()]+") do
@@ -197,36 +259,40 @@ local function removed_later(chain_ins, from, name)
 end
 
 local function line_of(t)
-    return t.pos and t.pos.line and tostring(t.pos.line) or "?"
+    local p = t.pos
+    local line = p and p.line
+    return line and tostring(line) or "?"
 end
 
-local function check_copy(ins, k, chain_ins, build, report)
-    local flags = ins.flags or {}
-    if ins.heredocs and #ins.heredocs > 0 then
+-- ctx: per build, the secret context files (computed on first use).
+local function check_copy(ins, cmd, k, chain_ins, chain_cmd, build, ctx, report)
+    local heredocs = ins.heredocs
+    if heredocs and #heredocs > 0 then
         return -- inline content written in the Dockerfile, not a file
     end
-    local files = (not flags.from) and build.context_files or nil
-    for _, src in ipairs(sources(ins)) do
-        if ins.cmd == "ADD" and url_credentials(src) and cpol.secret_value(src) then
+    local flags = ins.flags
+    local from_context = not (flags and flags.from)
+    local args = ins.args or {}
+    for j = 1, #args - 1 do
+        local src = args[j]
+        if cmd == "ADD" and url_credentials(src) and cpol.secret_value(src) then
             local shown = string.gsub(src, "//[^/@]+@", "//***@")
             report{ at = ins, message = "ADD " .. shown .. " embeds credentials in the URL" }
         elseif not string.find(src, "^%a[%w+.%-]*://") and not is_reference(src) then
             local why = cpol.secret_path(src)
             if why then
-                local msg = ins.cmd .. " " .. src .. " puts a secret file in the image (" .. why .. ")"
-                local rm = removed_later(chain_ins, k, src)
+                local msg = cmd .. " " .. src .. " puts a secret file in the image (" .. why .. ")"
+                local rm = removed_later(chain_ins, chain_cmd, k, src)
                 if rm then
                     msg = msg .. "; the RUN rm on line " .. line_of(rm) ..
-                        " does not remove it from the " .. ins.cmd .. " layer"
+                        " does not remove it from the " .. cmd .. " layer"
                 end
                 report{ at = ins, message = msg }
-            elseif files then
-                local hits = {}
-                for _, f in ipairs(context_matches(src, files)) do
-                    if cpol.secret_path(f) then
-                        hits[#hits + 1] = f
-                    end
+            elseif from_context then
+                if not ctx.secret_files then
+                    ctx.secret_files = secret_context_files(build)
                 end
+                local hits = #ctx.secret_files > 0 and context_matches(src, ctx.secret_files) or {}
                 if #hits > 0 then
                     local shown = {}
                     for n = 1, math.min(#hits, 3) do
@@ -236,7 +302,7 @@ local function check_copy(ins, k, chain_ins, build, report)
                     if #hits > 3 then
                         list = list .. " and " .. (#hits - 3) .. " more"
                     end
-                    report{ at = ins, message = ins.cmd .. " " .. src ..
+                    report{ at = ins, message = cmd .. " " .. src ..
                         " copies secret files from the build context (" .. list ..
                         "); exclude them in .dockerignore" }
                 end
@@ -272,17 +338,22 @@ return {
         extra_names = {},
     },
     check = function(c, report)
-        if c.kind ~= "dockerfile" then
+        memo_for_options()
+        local kind = c.kind
+        if kind ~= "dockerfile" then
             -- compose `environment:` and Kubernetes `env[].value`: literal values only; `${VAR}`
             -- is filled in at deploy time and secretKeyRef reads a Secret
-            local where = c.kind == "compose-service" and "environment" or
-                c.kind == "docker-run" and "-e" or c.kind == "oci" and "process.env" or "env"
+            local where = kind == "compose-service" and "environment" or
+                kind == "docker-run" and "-e" or kind == "oci" and "process.env" or "env"
             for _, e in ipairs(c.env or {}) do
                 local v = e.value
-                if type(v) == "string" and not e.interpolated and not e.from_secret and e.name then
-                    local reason = secret_reason(e.name, v)
+                local name = type(v) == "string" and e.name
+                -- a value already judged harmless needs no more reads
+                if name and known_reason(name, v) ~= false and not e.interpolated
+                    and not e.from_secret then
+                    local reason = secret_reason(name, v)
                     if reason then
-                        report{ at = e, field = "value", message = where .. " " .. e.name ..
+                        report{ at = e, field = "value", message = where .. " " .. name ..
                             " has a literal secret value (" .. reason .. ")" }
                     end
                 end
@@ -296,45 +367,56 @@ return {
         local seen = {}
         local _, chain = cpol.final_chain(build)
         for _, a in ipairs(build.args or {}) do
-            check_var("ARG", a, "", false, false, report, seen)
+            check_var("ARG", a, pos_key(a.pos), "", false, false, report, seen)
         end
+        -- the instructions whose layers the final image carries, in build order (COPY/ADD to
+        -- check, RUN for removed_later), with their commands
+        local chain_ins, chain_cmd = {}, {}
         for i, s in ipairs(build.stages or {}) do
             local label = s.name or tostring(i - 1)
-            -- the model's entries carry substitution results (unresolved) and value positions
-            local known = {}
-            for _, list in ipairs({ s.env or {}, s.args or {} }) do
-                for _, e in ipairs(list) do
-                    local key = pos_key(e)
-                    if key then
-                        known[key] = e
-                    end
-                end
-            end
+            local in_chain = chain[i]
+            local env = s.env or {}
+            -- the model's entries carry substitution results (unresolved) and value positions;
+            -- made when the stage has an ENV or ARG instruction
+            local known, keyof
             for _, ins in ipairs(s.instructions or {}) do
-                if ins.cmd == "ENV" or ins.cmd == "ARG" then
-                    for _, d in ipairs(definitions(ins)) do
-                        local kd = pos_key(d)
-                        local e = kd and known[kd]
-                        check_var(ins.cmd, e or d, label, chain[i], e == nil, report, seen)
+                local cmd = ins.cmd
+                if cmd == "ENV" or cmd == "ARG" then
+                    if not known then
+                        known, keyof = {}, {}
+                        for _, list in ipairs({ env, s.args or {} }) do
+                            for _, e in ipairs(list) do
+                                local key = pos_key(e.pos)
+                                keyof[e] = key or false
+                                if key then
+                                    known[key] = e
+                                end
+                            end
+                        end
                     end
-                end
-            end
-            for _, e in ipairs(s.env or {}) do
-                check_var("ENV", e, label, chain[i], false, report, seen)
-            end
-        end
-        -- the instructions whose layers the final image carries, in build order
-        local chain_ins = {}
-        for i, s in ipairs(build.stages or {}) do
-            if chain[i] then
-                for _, ins in ipairs(s.instructions or {}) do
+                    for _, d in ipairs(definitions(ins, cmd)) do
+                        local kd = pos_key(d.pos)
+                        local e = kd and known[kd]
+                        check_var(cmd, e or d, kd, label, in_chain, e == nil, report, seen)
+                    end
+                elseif in_chain and (cmd == "COPY" or cmd == "ADD" or cmd == "RUN") then
                     chain_ins[#chain_ins + 1] = ins
+                    chain_cmd[#chain_cmd + 1] = cmd
                 end
             end
+            for _, e in ipairs(env) do
+                local key = keyof and keyof[e]
+                if key == nil then
+                    key = pos_key(e.pos)
+                end
+                check_var("ENV", e, key or nil, label, in_chain, false, report, seen)
+            end
         end
+        local ctx = {}
         for k, ins in ipairs(chain_ins) do
-            if ins.cmd == "COPY" or ins.cmd == "ADD" then
-                check_copy(ins, k, chain_ins, build, report)
+            local cmd = chain_cmd[k]
+            if cmd ~= "RUN" then
+                check_copy(ins, cmd, k, chain_ins, chain_cmd, build, ctx, report)
             end
         end
     end,
