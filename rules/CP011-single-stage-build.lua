@@ -34,27 +34,49 @@ end
 
 -- A toolchain base: an official SDK image (any tag, e.g. golang, rust, maven) or a language image
 -- whose full variant is built on buildpack-deps (node, python, ruby) unless the tag is a slim one.
-local function toolchain_base(image)
-    if not image or image.scratch or image.unresolved then
-        return nil
-    end
-    local repo = image.repository or ""
-    local full = (image.registry or "") .. "/" .. repo
+local function judge_base(registry, repo, tag, sdk_images)
+    local full = registry .. "/" .. repo
     local function official(name)
         return repo == "library/" .. name or string.sub(repo, -(#name + 9)) == "/library/" .. name
     end
-    for _, e in ipairs(cpol.option("sdk_images") or {}) do
+    for _, e in ipairs(sdk_images) do
         local hit
         if string.find(e.image, "/", 1, true) then
             hit = cpol.glob(e.image, full)
         else
             hit = official(e.image)
         end
-        if hit and not has_word(image.tag, e.except or {}) then
+        if hit and not has_word(tag, e.except or {}) then
             return e.why
         end
     end
     return nil
+end
+
+-- The verdict depends on registry, repository and tag (and the option) only: kept per engine
+-- (at most MAX_BASES), since a repository builds on the same few images everywhere.
+local bases = { n = 0 }
+local MAX_BASES = 10000
+
+local function toolchain_base(image)
+    if not image or image.scratch or image.unresolved then
+        return nil
+    end
+    local sdk_images = cpol.option("sdk_images")
+    if bases.sdk_images ~= sdk_images then
+        bases = { sdk_images = sdk_images, by_key = {}, n = 0 }
+    end
+    local registry, repo, tag = image.registry or "", image.repository or "", image.tag or ""
+    local key = registry .. "\0" .. repo .. "\0" .. tag
+    local v = bases.by_key[key]
+    if v == nil then
+        v = judge_base(registry, repo, tag, sdk_images or {}) or false
+        if bases.n < MAX_BASES then
+            bases.by_key[key] = v
+            bases.n = bases.n + 1
+        end
+    end
+    return v or nil
 end
 
 local BUILD_PKGS_EXACT = {
@@ -87,9 +109,13 @@ local function commands(text)
     for part in string.gmatch(text .. ";", "([^;&|\n]*)[;&|\n]") do
         if string.find(part, "%S") then
             local ws = {}
+            -- one leading and one trailing quote come off a word; most commands have none
+            local quoted = string.find(part, "['\"]") ~= nil
             for w in string.gmatch(part, "%S+") do
-                w = string.gsub(w, "^['\"]", "")
-                w = string.gsub(w, "['\"]$", "")
+                if quoted then
+                    w = string.gsub(w, "^['\"]", "")
+                    w = string.gsub(w, "['\"]$", "")
+                end
                 ws[#ws + 1] = w
             end
             out[#out + 1] = ws
@@ -121,31 +147,38 @@ local function tool(ws)
     return t, k
 end
 
--- Build packages a RUN installs and does not remove in the same RUN.
-local function installed_build_packages(text)
-    local cmds = commands(text)
-    local removes = false
-    for _, ws in ipairs(cmds) do
-        local t, k = tool(ws)
-        local verbs = REMOVE[t]
+-- The tools a RUN can be judged by: package managers (INSTALL, REMOVE) and npm, yarn, pip. A tool
+-- is the basename of a word, so a text that contains none of these strings has none of them.
+local TOOL_WORDS = { "apt", "apk", "yum", "dnf", "zypper", "npm", "yarn", "pip" }
+
+local function mentions_tool(text)
+    for _, w in ipairs(TOOL_WORDS) do
+        if string.find(text, w, 1, true) then
+            return true
+        end
+    end
+    return false
+end
+
+-- Build packages a RUN installs and does not remove in the same RUN (cmds from commands(), tools
+-- and ks from tool() for each).
+local function installed_build_packages(cmds, tools, ks)
+    for n, ws in ipairs(cmds) do
+        local verbs = REMOVE[tools[n]]
         if verbs then
-            for j = k + 1, #ws do
+            for j = ks[n] + 1, #ws do
                 if verbs[ws[j]] then
-                    removes = true
+                    return {} -- build dependencies installed and purged in one layer are not kept
                 end
             end
         end
     end
-    if removes then
-        return {} -- build dependencies installed and purged in one layer are not kept
-    end
     local found = {}
-    for _, ws in ipairs(cmds) do
-        local t, k = tool(ws)
-        local verb = INSTALL[t]
+    for n, ws in ipairs(cmds) do
+        local verb = INSTALL[tools[n]]
         local active = false
         if verb then
-            for j = k + 1, #ws do
+            for j = ks[n] + 1, #ws do
                 local w = ws[j]
                 if not active then
                     active = w == verb
@@ -162,39 +195,47 @@ local function installed_build_packages(text)
 end
 
 -- npm/yarn/pip steps that install development dependencies.
-local function dev_dependencies(text, env_production)
-    for _, ws in ipairs(commands(text)) do
-        local t, k = tool(ws)
-        local rest = {}
-        for j = k + 1, #ws do
-            rest[#rest + 1] = ws[j]
-        end
-        local joined = " " .. table.concat(rest, " ") .. " "
-        if t == "npm" and (rest[1] == "install" or rest[1] == "i" or rest[1] == "ci") then
-            local pkgs = false
-            for j = 2, #rest do
-                if string.sub(rest[j], 1, 1) ~= "-" then
-                    pkgs = true
+local DEV_TOOLS = { npm = true, yarn = true, pip = true, pip3 = true }
+
+-- env_production() tells whether the image sets NODE_ENV=production (read when needed).
+local function dev_dependencies(cmds, tools, ks, env_production)
+    for n, ws in ipairs(cmds) do
+        local t, k = tools[n], ks[n]
+        if DEV_TOOLS[t] then
+            local rest = {}
+            for j = k + 1, #ws do
+                rest[#rest + 1] = ws[j]
+            end
+            local joined = " " .. table.concat(rest, " ") .. " "
+            if t == "npm" and (rest[1] == "install" or rest[1] == "i" or rest[1] == "ci") then
+                local pkgs = false
+                for j = 2, #rest do
+                    if string.sub(rest[j], 1, 1) ~= "-" then
+                        pkgs = true
+                    end
                 end
-            end
-            local prod = string.find(joined, "%-%-production") or string.find(joined, "%-%-omit[= ]dev")
-                or string.find(joined, "%-%-only[= ]prod")
-            if not pkgs and not prod and not env_production and not string.find(joined, " %-g ") then
-                return "npm " .. rest[1] .. " installs devDependencies"
-            end
-        elseif t == "yarn" and (rest[1] == nil or rest[1] == "install") then
-            if not string.find(joined, "%-%-production") and not env_production then
-                return "yarn install installs devDependencies"
-            end
-        elseif (t == "pip" or t == "pip3") and rest[1] == "install" then
-            for j = 2, #rest do
-                local w = string.lower(rest[j])
-                if (rest[j - 1] == "-r" or rest[j - 1] == "--requirement")
-                    and string.find(w, "dev") then
-                    return "pip installs development requirements " .. rest[j]
+                local prod = string.find(joined, "%-%-production")
+                    or string.find(joined, "%-%-omit[= ]dev")
+                    or string.find(joined, "%-%-only[= ]prod")
+                if not pkgs and not prod and not string.find(joined, " %-g ")
+                    and not env_production() then
+                    return "npm " .. rest[1] .. " installs devDependencies"
                 end
-                if string.find(w, "%[[^%]]*dev[^%]]*%]") or string.find(w, "%[[^%]]*test[^%]]*%]") then
-                    return "pip installs development extras " .. rest[j]
+            elseif t == "yarn" and (rest[1] == nil or rest[1] == "install") then
+                if not string.find(joined, "%-%-production") and not env_production() then
+                    return "yarn install installs devDependencies"
+                end
+            elseif (t == "pip" or t == "pip3") and rest[1] == "install" then
+                for j = 2, #rest do
+                    local w = string.lower(rest[j])
+                    if (rest[j - 1] == "-r" or rest[j - 1] == "--requirement")
+                        and string.find(w, "dev") then
+                        return "pip installs development requirements " .. rest[j]
+                    end
+                    if string.find(w, "%[[^%]]*dev[^%]]*%]")
+                        or string.find(w, "%[[^%]]*test[^%]]*%]") then
+                        return "pip installs development extras " .. rest[j]
+                    end
                 end
             end
         end
@@ -202,40 +243,74 @@ local function dev_dependencies(text, env_production)
     return nil
 end
 
--- The final image holds an application built or installed from the build context.
-local function ships_application(chain_ins)
-    local exts = cpol.option("source_extensions") or {}
-    local manifests = cpol.option("manifests") or {}
-    for _, ins in ipairs(chain_ins) do
-        local flags = ins.flags or {}
-        if (ins.cmd == "COPY" or ins.cmd == "ADD") and not flags.from
-            and not (ins.heredocs and #ins.heredocs > 0) then
-            local args = ins.args or {}
-            for k = 1, #args - 1 do
-                local src = args[k]
-                local name = basename_of(string.gsub(src, "/+$", ""))
-                if string.find(src, "^%a[%w+.%-]*://") then
-                    -- a download, not the application
-                elseif src == "." or src == "./" or string.sub(src, -1) == "/"
-                    or string.find(src, "[%*%?%[]") then
-                    return true
-                else
-                    for _, m in ipairs(manifests) do
-                        if name == m then
-                            return true
-                        end
-                    end
-                    local ext = string.match(name, "%.([%w]+)$")
-                    for _, e in ipairs(exts) do
-                        if ext == e then
-                            return true
-                        end
-                    end
-                    if not string.find(name, ".", 1, true) and string.find(src, "/", 1, true) == nil
-                        and lower(name) == "src" then
-                        return true
-                    end
-                end
+-- Stage names judged by dev_stage_words, kept per engine (at most MAX_NAMES; started over when
+-- the option table changes): the same few names (build, builder, final...) come back everywhere.
+local dev_names = { n = 0 }
+local MAX_NAMES = 10000
+
+local function dev_stage(name)
+    if name == nil then
+        return false
+    end
+    local words_opt = cpol.option("dev_stage_words")
+    if dev_names.words_opt ~= words_opt then
+        dev_names = { words_opt = words_opt, by_name = {}, n = 0 }
+    end
+    local v = dev_names.by_name[name]
+    if v == nil then
+        v = has_word(name, words_opt or {})
+        if dev_names.n < MAX_NAMES then
+            dev_names.by_name[name] = v
+            dev_names.n = dev_names.n + 1
+        end
+    end
+    return v
+end
+
+-- The manifests and source_extensions options as sets, made again when the option tables change.
+local sets = {}
+
+local function option_sets()
+    local manifests, exts = cpol.option("manifests"), cpol.option("source_extensions")
+    if sets.manifests_opt ~= manifests or sets.exts_opt ~= exts then
+        sets = { manifests_opt = manifests, exts_opt = exts, manifests = {}, exts = {} }
+        for _, m in ipairs(manifests or {}) do
+            sets.manifests[m] = true
+        end
+        for _, e in ipairs(exts or {}) do
+            sets.exts[e] = true
+        end
+    end
+    return sets
+end
+
+-- A COPY/ADD from the build context (not --from) that brings in an application: the context
+-- itself or a directory or glob of it, a dependency manifest, a source file or a src directory.
+local function copies_application(ins, opt)
+    local heredocs = ins.heredocs
+    if heredocs and #heredocs > 0 then
+        return false
+    end
+    local args = ins.args or {}
+    for k = 1, #args - 1 do
+        local src = args[k]
+        local name = basename_of(string.gsub(src, "/+$", ""))
+        if string.find(src, "^%a[%w+.%-]*://") then
+            -- a download, not the application
+        elseif src == "." or src == "./" or string.sub(src, -1) == "/"
+            or string.find(src, "[%*%?%[]") then
+            return true
+        else
+            if opt.manifests[name] then
+                return true
+            end
+            local ext = string.match(name, "%.([%w]+)$")
+            if ext and opt.exts[ext] then
+                return true
+            end
+            if not string.find(name, ".", 1, true)
+                and string.find(src, "/", 1, true) == nil and lower(name) == "src" then
+                return true
             end
         end
     end
@@ -299,45 +374,58 @@ return {
             return
         end
         local list, member, base = cpol.final_chain(build)
-        local chain_ins = {}
-        for _, i in ipairs(list) do
-            for _, ins in ipairs(build.stages[i].instructions or {}) do
-                chain_ins[#chain_ins + 1] = ins
-            end
-        end
-        -- a multi-stage build: the final image takes artifacts from a stage outside its chain
-        for _, ins in ipairs(chain_ins) do
-            local flags = ins.flags
-            local refs = {}
-            if flags and (ins.cmd == "COPY" or ins.cmd == "ADD") and flags.from then
-                refs[#refs + 1] = flags.from
-            end
-            if flags and ins.cmd == "RUN" and flags.mount then
-                for _, m in ipairs(flags.mount) do
-                    refs[#refs + 1] = cpol.mount_from(m)
-                end
-            end
-            for _, r in ipairs(refs) do
-                local _, j = cpol.stage(build, r)
-                if j and not member[j] then
-                    return
-                end
-            end
+        local stages = build.stages
+        local chain_stages = {}
+        for n, i in ipairs(list) do
+            chain_stages[n] = stages[i]
         end
         -- a development or test image (awesome-compose's "dev-envs") wants its toolchain
-        for _, i in ipairs(list) do
-            if has_word(build.stages[i].name, cpol.option("dev_stage_words") or {}) then
+        for _, s in ipairs(chain_stages) do
+            if dev_stage(s.name) then
                 return
             end
         end
-        if not ships_application(chain_ins) then
-            return -- no application from the context: a toolchain or base image by design
-        end
-        local env_production = false
-        for _, e in ipairs(c.env or {}) do
-            if e.name == "NODE_ENV" and e.value == "production" then
-                env_production = true
+        -- One walk over the final chain's instructions (every read of a model field is a call
+        -- into C): a stage outside the chain that the final image takes artifacts from (a
+        -- multi-stage build: nothing to report), whether an application comes from the build
+        -- context, and the RUN steps to look at.
+        local opt = option_sets()
+        local ships = false
+        local runs = {}
+        for _, s in ipairs(chain_stages) do
+            for _, ins in ipairs(s.instructions or {}) do
+                local cmd = ins.cmd
+                if cmd == "COPY" or cmd == "ADD" then
+                    local flags = ins.flags
+                    local from = flags and flags.from
+                    if from then
+                        local _, j = cpol.stage(build, from)
+                        if j and not member[j] then
+                            return
+                        end
+                    elseif not ships then
+                        ships = copies_application(ins, opt)
+                    end
+                elseif cmd == "RUN" then
+                    runs[#runs + 1] = ins
+                    local flags = ins.flags
+                    local mounts = flags and flags.mount
+                    if mounts then
+                        for _, m in ipairs(mounts) do
+                            local r = cpol.mount_from(m)
+                            if r ~= nil then
+                                local _, j = cpol.stage(build, r)
+                                if j and not member[j] then
+                                    return
+                                end
+                            end
+                        end
+                    end
+                end
             end
+        end
+        if not ships then
+            return -- no application from the context: a toolchain or base image by design
         end
         local why = toolchain_base(base)
         if why then
@@ -345,10 +433,28 @@ return {
                 "image " .. (base.ref or base.raw or "?") .. " in the final image" }
             return
         end
-        for _, ins in ipairs(chain_ins) do
-            if ins.cmd == "RUN" then
-                local text = table.concat(ins.args or {}, " ")
-                local pkgs = installed_build_packages(text)
+        local env_production
+        local function is_production()
+            if env_production == nil then
+                env_production = false
+                for _, e in ipairs(c.env or {}) do
+                    if e.name == "NODE_ENV" and e.value == "production" then
+                        env_production = true
+                    end
+                end
+            end
+            return env_production
+        end
+        for _, ins in ipairs(runs) do
+            local text = table.concat(ins.args or {}, " ")
+            -- most RUN steps name no package manager, npm, yarn or pip: nothing to split
+            if mentions_tool(text) then
+                local cmds = commands(text)
+                local tools, ks = {}, {}
+                for n, ws in ipairs(cmds) do
+                    tools[n], ks[n] = tool(ws)
+                end
+                local pkgs = installed_build_packages(cmds, tools, ks)
                 if #pkgs > 0 then
                     local shown = {}
                     for n = 1, math.min(#pkgs, 4) do
@@ -359,7 +465,7 @@ return {
                         table.concat(shown, ", ") .. more .. " and keeps them in the final image" }
                     return
                 end
-                local dev = dev_dependencies(text, env_production)
+                local dev = dev_dependencies(cmds, tools, ks, is_production)
                 if dev then
                     report{ at = ins, message = "single-stage build: " .. dev ..
                         " that stay in the final image" }
