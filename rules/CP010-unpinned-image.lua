@@ -15,6 +15,65 @@ local function unpinned(ref, repository)
     return "image " .. ref .. " is not a valid image reference, so no digest pins it"
 end
 
+-- Verdicts kept per reference. Each parser derives digest and repository (and compose its
+-- `interpolated` mark) from the reference text alone, with the same function, so within one
+-- kind of container the verdict is a function of the reference; a repository names the same
+-- few images in hundreds of places. At most MAX_REFS references are kept per table.
+local MAX_REFS = 10000
+local function new_memo()
+    return { n = 0, by_ref = {} }
+end
+local compose_refs, k8s_refs = new_memo(), new_memo()
+local MEMO_BY_KIND = { ["compose-service"] = compose_refs, ["k8s-container"] = k8s_refs,
+    ["k8s-init-container"] = k8s_refs, ["k8s-ephemeral-container"] = k8s_refs }
+local from_refs, copy_refs = new_memo(), new_memo()
+
+local function remember(memo, key, value)
+    if memo.n < MAX_REFS then
+        memo.by_ref[key] = value
+        memo.n = memo.n + 1
+    end
+end
+
+-- The message for a container's image, or false when it is pinned or cannot be judged.
+local function image_verdict(img, ref)
+    if img.digest or img.unresolved or img.interpolated or not ref then
+        return false
+    end
+    return unpinned(ref, img.repository)
+end
+
+-- The message for a Dockerfile FROM image, or false. An unresolved ARG makes the same text mean
+-- different things, so only resolved references are kept; scratch, digest and repository then
+-- follow from the text.
+local function from_verdict(img)
+    if img.unresolved then
+        return false
+    end
+    local ref = img.ref
+    if ref == nil then
+        return not (img.scratch or img.digest) and
+            "base " .. unpinned(img.raw or "?", img.repository)
+    end
+    local msg = from_refs.by_ref[ref]
+    if msg == nil then
+        msg = not (img.scratch or img.digest) and "base " .. unpinned(ref, img.repository)
+        remember(from_refs, ref, msg)
+    end
+    return msg
+end
+
+-- Whether the image a COPY --from / RUN --mount from= names parses and has no digest.
+local function copy_unpinned(ref)
+    local v = copy_refs.by_ref[ref]
+    if v == nil then
+        local parsed = cpol.image(ref)
+        v = parsed and not parsed.digest and true or false
+        remember(copy_refs, ref, v)
+    end
+    return v
+end
+
 -- CI workflows: every image a workflow pushes should be signed by a job of the same workflow file
 -- (cosign sign, notation sign). Installing cosign (sigstore/cosign-installer) is not signing.
 local function check_pipelines(project, report)
@@ -72,32 +131,52 @@ return {
     },
     check_project = check_pipelines,
     check = function(c, report)
-        if c.kind ~= "dockerfile" then
+        local kind = c.kind
+        if kind ~= "dockerfile" then
             -- compose `image:` and Kubernetes `image:`; a service's linked Dockerfile is
             -- checked where the Dockerfile itself is scanned
             local img = c.image
-            if img and not img.digest and not img.unresolved and not img.interpolated and img.ref then
-                report{ at = img, message = unpinned(img.ref, img.repository) }
+            if not img then
+                return
+            end
+            local memo = MEMO_BY_KIND[kind]
+            if memo then
+                local ref = img.ref
+                if ref == nil then
+                    return
+                end
+                local msg = memo.by_ref[ref]
+                if msg == nil then
+                    msg = image_verdict(img, ref)
+                    remember(memo, ref, msg)
+                end
+                if msg then
+                    report{ at = img, message = msg }
+                end
+            else
+                local msg = image_verdict(img, img.ref)
+                if msg then
+                    report{ at = img, message = msg }
+                end
             end
             return
         end
-        if not c.build then
+        local build = c.build
+        if not build then
             return
         end
-        for _, e in ipairs(cpol.build_images(c.build)) do
+        for _, e in ipairs(cpol.build_images(build)) do
             local img = e.image
             if e.kind == "from" then
-                if not (img.scratch or img.unresolved or img.digest) then
-                    local shown = img.ref or img.raw or "?"
-                    report{ at = img, message = "base " .. unpinned(shown, img.repository) }
+                local msg = from_verdict(img)
+                if msg then
+                    report{ at = img, message = msg }
                 end
-            else
-                local parsed = cpol.image(img)
-                if parsed and not parsed.digest then
-                    local how = e.at.cmd == "RUN" and "RUN --mount from=" or (e.at.cmd .. " --from=")
-                    report{ at = e.at, message = how .. img .. " pulls an image that is " ..
-                        "not pinned by digest" }
-                end
+            elseif copy_unpinned(img) then
+                local cmd = e.at.cmd
+                local how = cmd == "RUN" and "RUN --mount from=" or (cmd .. " --from=")
+                report{ at = e.at, message = how .. img .. " pulls an image that is " ..
+                    "not pinned by digest" }
             end
         end
     end,
