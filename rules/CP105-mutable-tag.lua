@@ -4,21 +4,88 @@
 -- the final stage depends on, like CP010. A reference that does not parse (the parser then gives
 -- only `ref`) is left alone: `name:1.0@sha256:123` has a tag, and claiming "no tag" would be false.
 
--- tag, digest and the reference as shown, for an entry of cpol.build_images; nothing for scratch,
--- unresolved variables and references that do not parse (no tag to judge).
-local function mutable(e)
-    local img = e.image
-    if e.kind == "from" then
-        if img.scratch or img.unresolved or not img.repository then
-            return nil
-        end
-        return img.tag, img.digest, img.ref or img.raw or "?"
+-- What is said of an image, or false when its tag is fine (or a digest pins it, or the
+-- reference cannot be judged), kept per reference: each parser derives tag, digest and
+-- repository (compose also its interpolated mark) from the reference text alone with the same
+-- function, so within one kind of container the verdict is a function of the reference, and a
+-- repository names the same few images in hundreds of places. Dockerfile FROM images are kept
+-- only when no ARG is unresolved. At most MAX_REFS references per table.
+local MAX_REFS = 10000
+local function new_memo()
+    return { n = 0, by_ref = {} }
+end
+local compose_refs, k8s_refs = new_memo(), new_memo()
+local MEMO_BY_KIND = { ["compose-service"] = compose_refs, ["k8s-container"] = k8s_refs,
+    ["k8s-init-container"] = k8s_refs, ["k8s-ephemeral-container"] = k8s_refs }
+local from_refs, copy_refs = new_memo(), new_memo()
+
+local function remember(memo, key, value)
+    if memo.n < MAX_REFS then
+        memo.by_ref[key] = value
+        memo.n = memo.n + 1
     end
-    local parsed = cpol.image(img)
-    if not parsed then
-        return nil
+end
+
+-- The message for a container's image.
+local function image_verdict(img, ref)
+    if img.digest or img.unresolved or img.interpolated or not ref then
+        return false
     end
-    return parsed.tag, parsed.digest, img
+    if not img.repository then
+        return false -- not a valid reference (e.g. a malformed digest): its tag is unknown
+    end
+    local tag = img.tag
+    if tag == nil then
+        return "image " .. ref .. " has no tag (implicitly latest)"
+    elseif tag == "latest" then
+        return "image " .. ref .. " uses the mutable tag latest"
+    end
+    return false
+end
+
+-- What a mutable tag is: "the mutable tag latest", "no tag (implicitly latest)", or false.
+local function what(tag, digest)
+    if digest or not (tag == nil or tag == "latest") then
+        return false
+    end
+    return tag and "the mutable tag latest" or "no tag (implicitly latest)"
+end
+
+-- The message for a FROM image of cpol.build_images; false for scratch, unresolved variables
+-- and references that do not parse (no tag to judge).
+local function from_message(img, ref)
+    if img.scratch or not img.repository then
+        return false
+    end
+    local w = what(img.tag, img.digest)
+    return w and "base image " .. (ref or img.raw or "?") .. " uses " .. w
+end
+
+local function from_verdict(img)
+    if img.unresolved then
+        return false
+    end
+    local ref = img.ref
+    if ref == nil then
+        return from_message(img, nil)
+    end
+    local msg = from_refs.by_ref[ref]
+    if msg == nil then
+        msg = from_message(img, ref)
+        remember(from_refs, ref, msg)
+    end
+    return msg
+end
+
+-- The mutable tag of a COPY --from / RUN --mount from= image, or false.
+local function copy_verdict(ref)
+    local w = copy_refs.by_ref[ref]
+    if w == nil then
+        local parsed = cpol.image(ref)
+        w = parsed and what(parsed.tag, parsed.digest) or false
+        remember(copy_refs, ref, w)
+    end
+    return w
 end
 
 return {
@@ -38,33 +105,48 @@ return {
         "https://docs.docker.com/build/building/best-practices/#from",
     },
     check = function(c, report)
-        if c.kind ~= "dockerfile" then
+        local kind = c.kind
+        if kind ~= "dockerfile" then
             local img = c.image
-            if not img or img.digest or img.unresolved or img.interpolated or not img.ref then
+            if not img then
                 return
             end
-            if not img.repository then
-                return -- not a valid reference (e.g. a malformed digest): its tag is unknown
+            local memo = MEMO_BY_KIND[kind]
+            local msg
+            if memo then
+                local ref = img.ref
+                if ref == nil then
+                    return
+                end
+                msg = memo.by_ref[ref]
+                if msg == nil then
+                    msg = image_verdict(img, ref)
+                    remember(memo, ref, msg)
+                end
+            else
+                msg = image_verdict(img, img.ref)
             end
-            if img.tag == nil then
-                report{ at = img, message = "image " .. img.ref .. " has no tag (implicitly latest)" }
-            elseif img.tag == "latest" then
-                report{ at = img, message = "image " .. img.ref .. " uses the mutable tag latest" }
+            if msg then
+                report{ at = img, message = msg }
             end
             return
         end
-        if not c.build then
+        local build = c.build
+        if not build then
             return
         end
-        for _, e in ipairs(cpol.build_images(c.build)) do
-            local tag, digest, shown = mutable(e)
-            if shown and not digest and (tag == nil or tag == "latest") then
-                local what = tag and "the mutable tag latest" or "no tag (implicitly latest)"
-                if e.kind == "from" then
-                    report{ at = e.image, message = "base image " .. shown .. " uses " .. what }
-                else
-                    local how = e.at.cmd == "RUN" and "RUN --mount from=" or (e.at.cmd .. " --from=")
-                    report{ at = e.at, message = how .. shown .. " uses " .. what }
+        for _, e in ipairs(cpol.build_images(build)) do
+            if e.kind == "from" then
+                local msg = from_verdict(e.image)
+                if msg then
+                    report{ at = e.image, message = msg }
+                end
+            else
+                local w = copy_verdict(e.image)
+                if w then
+                    local cmd = e.at.cmd
+                    local how = cmd == "RUN" and "RUN --mount from=" or (cmd .. " --from=")
+                    report{ at = e.at, message = how .. e.image .. " uses " .. w }
                 end
             end
         end
