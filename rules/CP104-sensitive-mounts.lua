@@ -27,6 +27,29 @@ local function listed(path)
     return false
 end
 
+-- The cleaned path of a bind source when it is sensitive, else false; kept per source text and
+-- option tables (a repository mounts the same few paths in many places, and each verdict costs
+-- two gsubs and a glob per pattern). At most 10,000 sources per option tables.
+local verdicts = { n = 0 }
+local MAX_SOURCES = 10000
+
+local function sensitive(source)
+    local sp, sg = cpol.option("sensitive_paths"), cpol.option("sensitive_globs")
+    if verdicts.sp ~= sp or verdicts.sg ~= sg then
+        verdicts = { sp = sp, sg = sg, by_source = {}, n = 0 }
+    end
+    local v = verdicts.by_source[source]
+    if v == nil then
+        local src = clean(source)
+        v = string.sub(src, 1, 1) == "/" and listed(src) and src or false
+        if verdicts.n < MAX_SOURCES then
+            verdicts.by_source[source] = v
+            verdicts.n = verdicts.n + 1
+        end
+    end
+    return v
+end
+
 return {
     id = "CP104",
     control = 0,
@@ -53,11 +76,12 @@ return {
     },
     check = function(c, report)
         for _, m in ipairs(c.mounts or {}) do
-            local bind = m.type == "bind" or m.type == "hostPath"
-            local src = clean(m.source)
-            if bind and src and string.sub(src, 1, 1) == "/" and listed(src) then
-                report{ at = m, field = "source", message = "mounts the host path " .. src .. " into " ..
-                    tostring(m.target or "the container") }
+            local t = m.type
+            local source = (t == "bind" or t == "hostPath") and m.source
+            local src = source and sensitive(source)
+            if src then
+                report{ at = m, field = "source", message = "mounts the host path " .. src ..
+                    " into " .. tostring(m.target or "the container") }
             end
         end
     end,
