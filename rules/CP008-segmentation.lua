@@ -11,7 +11,7 @@
 
 -- The datastore verdict per image name as written, for one datastores option table: a scan
 -- names the same few images in many services.
-local datastore_memo = { n = 0 }
+local datastore_memo = { n = 0, by_name = {} }
 local MAX_NAMES = 10000
 
 local function datastore_verdicts()

@@ -30,7 +30,7 @@ end
 -- The cleaned path of a bind source when it is sensitive, else false; kept per source text and
 -- option tables (a repository mounts the same few paths in many places, and each verdict costs
 -- two gsubs and a glob per pattern). At most 10,000 sources per option tables.
-local verdicts = { n = 0 }
+local verdicts = { n = 0, by_source = {} }
 local MAX_SOURCES = 10000
 
 local function sensitive(source)
