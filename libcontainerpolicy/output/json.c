@@ -7,6 +7,8 @@
 /* A string literal, its length counted by the compiler. */
 #define LIT(b, s) buf_put((b), (s), sizeof(s) - 1)
 
+static size_t slen(const char *s) { return s ? strlen(s) : 4; }
+
 static void str_or_null(buf *b, const char *s)
 {
     if (s)
@@ -20,6 +22,18 @@ char *cpol_report_to_json(const cpol_report *r)
     if (!r)
         return NULL;
     buf b = BUF_INIT;
+    /* the size without escapes, so the buffer is allocated once: growing an 8 MB report by
+       doubling copied it and touched twice the pages (a third of a corpus scan's page faults) */
+    size_t size = 512;
+    for (size_t i = 0; i < r->n; i++) {
+        const cpol_finding *f = &r->findings[i].f;
+        size += 220 + slen(f->rule_id) + slen(f->title) + slen(f->message) + slen(f->file) +
+                slen(f->object) + slen(f->remediation);
+    }
+    for (size_t i = 0; i < r->ndiags; i++)
+        size += 96 + slen(r->diags[i].file) + slen(r->diags[i].message) +
+                slen(r->diags[i].rule_id);
+    buf_reserve(&b, size);
     buf_printf(&b, "{\n  \"tool\": {\"name\": \"cpol\", \"version\": \"%s\"},\n  \"findings\": [",
                cpol_version());
     /* integers through buf_put_uint and literals with their length known: printf's parsing of

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 struct arena_block {
     arena_block *next;
@@ -14,6 +17,28 @@ struct arena_block {
 };
 
 #define ARENA_MIN_BLOCK 8192
+/* Blocks grow to this size. A scan keeps every model until its project rules ran, so a large
+   scan holds tens of megabytes of them: at this size a block is aligned and offered to the
+   kernel as a transparent huge page (Linux, madvise mode), one page fault per 2 MiB instead of
+   one per 4 KiB (faults were 40% of a corpus scan's CPU time, most of it in the kernel). */
+#define ARENA_MAX_BLOCK ((size_t)2 << 20)
+#define ARENA_HUGE ((size_t)2 << 20)
+
+/* A block of `total` bytes; huge-page aligned and advised when it is that big. */
+static arena_block *block_alloc(size_t total)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (total >= ARENA_HUGE) {
+        void *p = NULL;
+        size_t rounded = (total + ARENA_HUGE - 1) & ~(ARENA_HUGE - 1);
+        if (posix_memalign(&p, ARENA_HUGE, rounded) != 0)
+            return NULL;
+        madvise(p, rounded, MADV_HUGEPAGE); /* a hint: failure changes nothing */
+        return p;
+    }
+#endif
+    return malloc(total);
+}
 
 void arena_init(arena *a)
 {
@@ -43,11 +68,11 @@ void *arena_alloc(arena *a, size_t size)
     arena_block *b = a->head;
     if (!b || b->size - b->off < size) {
         size_t bs = b ? b->size * 2 : ARENA_MIN_BLOCK;
-        if (bs > 1u << 20)
-            bs = 1u << 20;
+        if (bs > ARENA_MAX_BLOCK - sizeof(arena_block))
+            bs = ARENA_MAX_BLOCK - sizeof(arena_block); /* header and data fill 2 MiB exactly */
         if (bs < size)
             bs = size;
-        arena_block *nb = malloc(sizeof(arena_block) + bs);
+        arena_block *nb = block_alloc(sizeof(arena_block) + bs);
         if (!nb) {
             a->failed = 1;
             return NULL;

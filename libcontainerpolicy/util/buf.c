@@ -38,6 +38,11 @@ static int reserve(buf *b, size_t extra)
     return 1;
 }
 
+int buf_reserve(buf *b, size_t extra)
+{
+    return reserve(b, extra);
+}
+
 void buf_put(buf *b, const char *s, size_t len)
 {
     if (!reserve(b, len))

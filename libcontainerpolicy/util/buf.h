@@ -14,6 +14,9 @@ typedef struct buf {
 
 void buf_free(buf *b);
 void buf_put(buf *b, const char *s, size_t len);
+/* Make room for `extra` more bytes now (a writer that knows its size grows the buffer once
+   instead of copying it at every doubling). 0 when out of memory (the buffer is then failed). */
+int buf_reserve(buf *b, size_t extra);
 void buf_puts(buf *b, const char *s);
 void buf_putc(buf *b, char c);
 void buf_printf(buf *b, const char *fmt, ...)
