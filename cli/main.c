@@ -435,6 +435,13 @@ static int write_file(const char *path, const char *text)
     return fclose(f) == 0 && ok ? 0 : -1;
 }
 
+/* cpol_write_fn for the JSON and SARIF reports. */
+static int write_stdout(void *ud, const char *data, size_t len)
+{
+    (void)ud;
+    return fwrite(data, 1, len, stdout) == len ? 0 : -1;
+}
+
 static int cmd_scan(int argc, char **argv)
 {
     const char *rules[argc + 1], *paths[argc + 1];
@@ -507,9 +514,16 @@ static int cmd_scan(int argc, char **argv)
         return EXIT_INCOMPLETE;
     }
     char *text = NULL;
-    if (fmt == 1 || fmt == 2 || fmt == 3) {
-        text = fmt == 1 ? cpol_report_to_json(r) : fmt == 2 ? cpol_report_to_sarif(r)
-                                                           : cpol_report_to_junit(r);
+    if (fmt == 1 || fmt == 2) {
+        /* streamed: an 8 MB report is never held whole (and its pages never touched) */
+        int wrc = fmt == 1 ? cpol_report_write_json(r, write_stdout, NULL)
+                           : cpol_report_write_sarif(r, write_stdout, NULL);
+        if (wrc == CPOL_ENOMEM) {
+            fprintf(stderr, "cpol: out of memory\n");
+            rc = EXIT_INCOMPLETE;
+        } /* a write error is in ferror(stdout), checked below for every format */
+    } else if (fmt == 3) {
+        text = cpol_report_to_junit(r);
         if (!text) {
             fprintf(stderr, "cpol: out of memory\n");
             rc = EXIT_INCOMPLETE;
@@ -517,6 +531,8 @@ static int cmd_scan(int argc, char **argv)
             fputs(text, stdout);
             cpol_free(text);
         }
+    }
+    if (fmt == 1 || fmt == 2 || fmt == 3) {
         print_errors(r);
         for (size_t i = 0; o.unused_ignores && i < cpol_report_unused_ignore_count(r); i++) {
             const cpol_diag *d = cpol_report_unused_ignore(r, i);
@@ -553,6 +569,11 @@ static int cmd_scan(int argc, char **argv)
     }
     if (rc == 0)
         rc = cpol_report_incomplete(r) ? EXIT_INCOMPLETE : failing ? EXIT_FINDINGS : EXIT_CLEAN;
+    /* a report lost to a full disk or a closed pipe must not pass for a clean run */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "cpol: cannot write the report to stdout\n");
+        rc = EXIT_INCOMPLETE;
+    }
     cpol_report_free(r);
     for (size_t i = 0; i < nengines; i++)
         cpol_engine_free(engines[i]);

@@ -55,7 +55,8 @@ enum {
     CPOL_OK = 0,
     CPOL_ENOMEM = -1,  /**< out of memory */
     CPOL_EINVAL = -2,  /**< a NULL or unusable argument */
-    CPOL_EIO = -3,     /**< a file or folder named by the caller could not be read */
+    CPOL_EIO = -3,     /**< a file or folder named by the caller could not be read, or a
+                            cpol_write_fn refused output */
     CPOL_ERULE = -4,   /**< a rule file could not be loaded (syntax, metadata, sandbox refusal) */
     CPOL_ECONFIG = -5, /**< a configuration file is invalid */
     CPOL_ENOTFOUND = -6 /**< a path named by the caller does not exist or matches no format */
@@ -363,6 +364,28 @@ CPOL_API char *cpol_report_to_json(const cpol_report *report);
  * @return a NUL-terminated string to free with cpol_free(), or NULL when out of memory.
  */
 CPOL_API char *cpol_report_to_sarif(const cpol_report *report);
+
+/**
+ * Receives a report being written by cpol_report_write_json() or cpol_report_write_sarif(), in
+ * order, in pieces of less than 64 KiB (one string longer than that comes whole); data is not
+ * NUL-terminated and is valid only during the call.
+ * @return 0 when all len bytes were taken; anything else stops the writer.
+ */
+typedef int (*cpol_write_fn)(void *ud, const char *data, size_t len);
+
+/**
+ * Write the report as JSON, the same text as cpol_report_to_json(), through write, without
+ * building it in memory: for large reports, or to go straight to a file or socket.
+ * @return 0; CPOL_EINVAL for a NULL report or write; CPOL_EIO when write returned non-zero (what
+ *         was written so far is a truncated document); CPOL_ENOMEM.
+ */
+CPOL_API int cpol_report_write_json(const cpol_report *report, cpol_write_fn write, void *ud);
+
+/**
+ * Write the report as SARIF, the same text as cpol_report_to_sarif(), through write; as
+ * cpol_report_write_json().
+ */
+CPOL_API int cpol_report_write_sarif(const cpol_report *report, cpol_write_fn write, void *ud);
 
 /**
  * The report as JUnit XML: one testsuite per scanned file, one failing testcase per unsuppressed

@@ -3,6 +3,7 @@
 
 #include "../engine/report.h"
 #include "../util/buf.h"
+#include "stream.h"
 
 /* A string literal, its length counted by the compiler. */
 #define LIT(b, s) buf_put((b), (s), sizeof(s) - 1)
@@ -16,6 +17,8 @@ static void str_or_null(buf *b, const char *s)
     else
         LIT(b, "null");
 }
+
+static void render(const cpol_report *r, buf *b);
 
 char *cpol_report_to_json(const cpol_report *r)
 {
@@ -34,59 +37,71 @@ char *cpol_report_to_json(const cpol_report *r)
         size += 96 + slen(r->diags[i].file) + slen(r->diags[i].message) +
                 slen(r->diags[i].rule_id);
     buf_reserve(&b, size);
-    buf_printf(&b, "{\n  \"tool\": {\"name\": \"cpol\", \"version\": \"%s\"},\n  \"findings\": [",
+    render(r, &b);
+    return buf_take(&b);
+}
+
+int cpol_report_write_json(const cpol_report *r, cpol_write_fn write, void *ud)
+{
+    if (!r || !write)
+        return CPOL_EINVAL;
+    return writer_run(r, render, write, ud);
+}
+
+static void render(const cpol_report *r, buf *b)
+{
+    buf_printf(b, "{\n  \"tool\": {\"name\": \"cpol\", \"version\": \"%s\"},\n  \"findings\": [",
                cpol_version());
     /* integers through buf_put_uint and literals with their length known: printf's parsing of
        the format cost as much as escaping the strings */
     for (size_t i = 0; i < r->n; i++) {
         const cpol_finding *f = &r->findings[i].f;
         if (i)
-            LIT(&b, ",\n    {\"rule_id\": ");
+            LIT(b, ",\n    {\"rule_id\": ");
         else
-            LIT(&b, "\n    {\"rule_id\": ");
-        str_or_null(&b, f->rule_id);
-        LIT(&b, ", \"control\": ");
-        buf_put_int(&b, f->control);
-        LIT(&b, ", \"severity\": \"");
-        buf_puts(&b, cpol_severity_name(f->severity));
-        LIT(&b, "\", \"title\": ");
-        str_or_null(&b, f->title);
-        LIT(&b, ", \"message\": ");
-        str_or_null(&b, f->message);
-        LIT(&b, ", \"file\": ");
-        str_or_null(&b, f->file);
-        LIT(&b, ", \"line\": ");
-        buf_put_uint(&b, f->line);
-        LIT(&b, ", \"column\": ");
-        buf_put_uint(&b, f->column);
-        LIT(&b, ", \"object\": ");
-        str_or_null(&b, f->object);
-        LIT(&b, ", \"remediation\": ");
-        str_or_null(&b, f->remediation);
+            LIT(b, "\n    {\"rule_id\": ");
+        str_or_null(b, f->rule_id);
+        LIT(b, ", \"control\": ");
+        buf_put_int(b, f->control);
+        LIT(b, ", \"severity\": \"");
+        buf_puts(b, cpol_severity_name(f->severity));
+        LIT(b, "\", \"title\": ");
+        str_or_null(b, f->title);
+        LIT(b, ", \"message\": ");
+        str_or_null(b, f->message);
+        LIT(b, ", \"file\": ");
+        str_or_null(b, f->file);
+        LIT(b, ", \"line\": ");
+        buf_put_uint(b, f->line);
+        LIT(b, ", \"column\": ");
+        buf_put_uint(b, f->column);
+        LIT(b, ", \"object\": ");
+        str_or_null(b, f->object);
+        LIT(b, ", \"remediation\": ");
+        str_or_null(b, f->remediation);
         if (f->suppressed)
-            LIT(&b, ", \"suppressed\": true}");
+            LIT(b, ", \"suppressed\": true}");
         else
-            LIT(&b, ", \"suppressed\": false}");
+            LIT(b, ", \"suppressed\": false}");
     }
-    buf_puts(&b, r->n ? "\n  ],\n  \"errors\": [" : "],\n  \"errors\": [");
+    buf_puts(b, r->n ? "\n  ],\n  \"errors\": [" : "],\n  \"errors\": [");
     for (size_t i = 0; i < r->ndiags; i++) {
         const cpol_diag *d = &r->diags[i];
-        buf_puts(&b, i ? ",\n    {\"file\": " : "\n    {\"file\": ");
-        str_or_null(&b, d->file);
-        LIT(&b, ", \"line\": ");
-        buf_put_uint(&b, d->line);
-        LIT(&b, ", \"column\": ");
-        buf_put_uint(&b, d->column);
-        LIT(&b, ", \"rule_id\": ");
-        str_or_null(&b, d->rule_id);
-        LIT(&b, ", \"message\": ");
-        str_or_null(&b, d->message);
-        buf_putc(&b, '}');
+        buf_puts(b, i ? ",\n    {\"file\": " : "\n    {\"file\": ");
+        str_or_null(b, d->file);
+        LIT(b, ", \"line\": ");
+        buf_put_uint(b, d->line);
+        LIT(b, ", \"column\": ");
+        buf_put_uint(b, d->column);
+        LIT(b, ", \"rule_id\": ");
+        str_or_null(b, d->rule_id);
+        LIT(b, ", \"message\": ");
+        str_or_null(b, d->message);
+        buf_putc(b, '}');
     }
-    buf_puts(&b, r->ndiags ? "\n  ],\n" : "],\n");
-    buf_printf(&b,
+    buf_puts(b, r->ndiags ? "\n  ],\n" : "],\n");
+    buf_printf(b,
                "  \"summary\": {\"files\": %zu, \"findings\": %zu, \"errors\": %zu, "
                "\"suppressed\": %zu}\n}\n",
                r->files, r->n - r->suppressed, r->ndiags, r->suppressed);
-    return buf_take(&b);
 }

@@ -8,6 +8,7 @@
 
 #include "../engine/report.h"
 #include "../util/buf.h"
+#include "stream.h"
 
 static void jstr(buf *b, const char *s)
 {
@@ -133,30 +134,27 @@ static void rule_entry(buf *b, const report_rule *r)
                cpol_severity_name(r->severity), r->control);
 }
 
-char *cpol_report_to_sarif(const cpol_report *r)
+static void render(const cpol_report *r, buf *b)
 {
-    if (!r)
-        return NULL;
-    buf b = BUF_INIT;
-    buf_puts(&b, "{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n"
+    buf_puts(b, "{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n"
                  "  \"version\": \"2.1.0\",\n  \"runs\": [\n    {\n");
-    buf_printf(&b,
+    buf_printf(b,
                "      \"tool\": {\"driver\": {\"name\": \"cpol\", \"version\": \"%s\", "
                "\"semanticVersion\": \"%s\",\n        \"rules\": [",
                cpol_version(), cpol_version());
     for (size_t i = 0; i < r->nrules; i++) {
-        buf_puts(&b, i ? ",\n         " : "\n         ");
-        rule_entry(&b, &r->rules[i]);
+        buf_puts(b, i ? ",\n         " : "\n         ");
+        rule_entry(b, &r->rules[i]);
     }
-    buf_puts(&b, r->nrules ? "\n        ]}},\n" : "]}},\n");
-    buf_puts(&b, "      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": [");
+    buf_puts(b, r->nrules ? "\n        ]}},\n" : "]}},\n");
+    buf_puts(b, "      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": [");
     const char *last_id = NULL;
     size_t rule_index = r->nrules;
     for (size_t i = 0; i < r->n; i++) {
         const finding_rec *fr = &r->findings[i];
         const cpol_finding *f = &fr->f;
-        buf_puts(&b, i ? ",\n        {\"ruleId\": " : "\n        {\"ruleId\": ");
-        jstr(&b, f->rule_id);
+        buf_puts(b, i ? ",\n        {\"ruleId\": " : "\n        {\"ruleId\": ");
+        jstr(b, f->rule_id);
         if (!last_id || strcmp(last_id, f->rule_id) != 0) { /* findings of a rule come in runs */
             last_id = f->rule_id;
             rule_index = r->nrules;
@@ -167,57 +165,72 @@ char *cpol_report_to_sarif(const cpol_report *r)
                 }
         }
         if (rule_index < r->nrules) {
-            buf_puts(&b, ", \"ruleIndex\": ");
-            buf_put_uint(&b, rule_index);
+            buf_puts(b, ", \"ruleIndex\": ");
+            buf_put_uint(b, rule_index);
         }
-        buf_puts(&b, ", \"level\": \"");
-        buf_puts(&b, level_of(f->severity));
-        buf_puts(&b, "\", \"message\": {\"text\": ");
-        jstr(&b, f->message);
-        buf_puts(&b, "},\n         \"locations\": [");
-        location(&b, f->file ? f->file : "", f->line, f->column);
-        buf_puts(&b, "]");
+        buf_puts(b, ", \"level\": \"");
+        buf_puts(b, level_of(f->severity));
+        buf_puts(b, "\", \"message\": {\"text\": ");
+        jstr(b, f->message);
+        buf_puts(b, "},\n         \"locations\": [");
+        location(b, f->file ? f->file : "", f->line, f->column);
+        buf_puts(b, "]");
         if (fr->fingerprint) {
-            buf_puts(&b, ",\n         \"partialFingerprints\": {\"cpolFingerprint/v1\": \"");
-            buf_puts(&b, fr->fingerprint);
-            buf_puts(&b, "\"}");
+            buf_puts(b, ",\n         \"partialFingerprints\": {\"cpolFingerprint/v1\": \"");
+            buf_puts(b, fr->fingerprint);
+            buf_puts(b, "\"}");
         }
         if (f->suppressed) {
-            buf_puts(&b, ",\n         \"suppressions\": [{\"kind\": \"inSource\"");
+            buf_puts(b, ",\n         \"suppressions\": [{\"kind\": \"inSource\"");
             if (fr->suppress_reason && *fr->suppress_reason) {
-                buf_puts(&b, ", \"justification\": ");
-                jstr(&b, fr->suppress_reason);
+                buf_puts(b, ", \"justification\": ");
+                jstr(b, fr->suppress_reason);
             }
-            buf_puts(&b, "}]");
+            buf_puts(b, "}]");
         }
-        buf_puts(&b, ",\n         \"properties\": {\"severity\": \"");
-        buf_puts(&b, cpol_severity_name(f->severity));
-        buf_puts(&b, "\", \"object\": ");
-        jstr(&b, f->object);
-        buf_puts(&b, "}}");
+        buf_puts(b, ",\n         \"properties\": {\"severity\": \"");
+        buf_puts(b, cpol_severity_name(f->severity));
+        buf_puts(b, "\", \"object\": ");
+        jstr(b, f->object);
+        buf_puts(b, "}}");
     }
-    buf_puts(&b, r->n ? "\n      ],\n" : "],\n");
-    buf_printf(&b, "      \"invocations\": [{\"executionSuccessful\": %s, "
+    buf_puts(b, r->n ? "\n      ],\n" : "],\n");
+    buf_printf(b, "      \"invocations\": [{\"executionSuccessful\": %s, "
                    "\"toolExecutionNotifications\": [",
                r->ndiags || r->failed ? "false" : "true");
     for (size_t i = 0; i < r->ndiags; i++) {
         const cpol_diag *d = &r->diags[i];
-        buf_puts(&b, i ? ",\n        {\"level\": \"error\", \"message\": {\"text\": "
+        buf_puts(b, i ? ",\n        {\"level\": \"error\", \"message\": {\"text\": "
                        : "\n        {\"level\": \"error\", \"message\": {\"text\": ");
-        jstr(&b, d->message);
-        buf_putc(&b, '}');
+        jstr(b, d->message);
+        buf_putc(b, '}');
         if (d->file) {
-            buf_puts(&b, ", \"locations\": [");
-            location(&b, d->file, d->line, d->column);
-            buf_putc(&b, ']');
+            buf_puts(b, ", \"locations\": [");
+            location(b, d->file, d->line, d->column);
+            buf_putc(b, ']');
         }
         if (d->rule_id) {
-            buf_puts(&b, ", \"associatedRule\": {\"id\": ");
-            jstr(&b, d->rule_id);
-            buf_putc(&b, '}');
+            buf_puts(b, ", \"associatedRule\": {\"id\": ");
+            jstr(b, d->rule_id);
+            buf_putc(b, '}');
         }
-        buf_putc(&b, '}');
+        buf_putc(b, '}');
     }
-    buf_puts(&b, r->ndiags ? "\n      ]}]\n    }\n  ]\n}\n" : "]}]\n    }\n  ]\n}\n");
+    buf_puts(b, r->ndiags ? "\n      ]}]\n    }\n  ]\n}\n" : "]}]\n    }\n  ]\n}\n");
+}
+
+char *cpol_report_to_sarif(const cpol_report *r)
+{
+    if (!r)
+        return NULL;
+    buf b = BUF_INIT;
+    render(r, &b);
     return buf_take(&b);
+}
+
+int cpol_report_write_sarif(const cpol_report *r, cpol_write_fn write, void *ud)
+{
+    if (!r || !write)
+        return CPOL_EINVAL;
+    return writer_run(r, render, write, ud);
 }

@@ -20,6 +20,16 @@ static int reserve(buf *b, size_t extra)
         return 0;
     if (b->len + extra + 1 <= b->cap)
         return 1;
+    if (b->sink && b->len) {
+        if (b->sink(b->sink_ud, b->data, b->len) != 0) {
+            b->failed = 1;
+            return 0;
+        }
+        b->len = 0;
+        b->data[0] = '\0';
+        if (extra + 1 <= b->cap)
+            return 1;
+    }
     size_t cap = b->cap ? b->cap : 256;
     while (cap < b->len + extra + 1) {
         if (cap > ((size_t)-1) / 2) {
@@ -36,6 +46,32 @@ static int reserve(buf *b, size_t extra)
     b->data = p;
     b->cap = cap;
     return 1;
+}
+
+void buf_sink_init(buf *b, size_t cap, buf_sink_fn sink, void *ud)
+{
+    buf empty = BUF_INIT;
+    *b = empty;
+    b->data = malloc(cap ? cap : 1);
+    if (!b->data)
+        b->failed = 1;
+    else {
+        b->data[0] = '\0';
+        b->cap = cap ? cap : 1;
+    }
+    b->sink = sink;
+    b->sink_ud = ud;
+}
+
+int buf_flush(buf *b)
+{
+    if (!b->failed && b->sink && b->len) {
+        if (b->sink(b->sink_ud, b->data, b->len) != 0)
+            b->failed = 1;
+        b->len = 0;
+        b->data[0] = '\0';
+    }
+    return b->failed ? -1 : 0;
 }
 
 int buf_reserve(buf *b, size_t extra)

@@ -4,13 +4,25 @@
 
 #include <stddef.h>
 
+/* Where a streaming buffer's full contents go: 0 when all len bytes were taken. */
+typedef int (*buf_sink_fn)(void *ud, const char *data, size_t len);
+
 typedef struct buf {
     char *data; /* always NUL-terminated when non-NULL */
     size_t len, cap;
-    int failed; /* an allocation failed; further appends are ignored */
+    int failed; /* an allocation (or the sink) failed; further appends are ignored */
+    /* when set, a full buffer is handed to sink and emptied instead of grown: a writer of any
+       size then holds cap bytes, not the whole text (buf_sink_init, buf_flush) */
+    buf_sink_fn sink;
+    void *sink_ud;
 } buf;
 
-#define BUF_INIT {NULL, 0, 0, 0}
+#define BUF_INIT {NULL, 0, 0, 0, NULL, NULL}
+
+/* A buffer that streams to sink in pieces of about `cap` bytes. */
+void buf_sink_init(buf *b, size_t cap, buf_sink_fn sink, void *ud);
+/* Hand what is buffered to the sink. 0, or -1 when the sink or an allocation failed. */
+int buf_flush(buf *b);
 
 void buf_free(buf *b);
 void buf_put(buf *b, const char *s, size_t len);

@@ -156,5 +156,14 @@ else
     echo "skip: $corpus not found"
 fi
 
+# --- a report that cannot be written is an incomplete run, not a silent success -------------
+if [[ -w /dev/full ]]; then
+    for f in json sarif text junit github; do
+        err=$("$CPOL" scan --format $f "$tmp/Dockerfile" 2>&1 >/dev/full); rc=$?
+        check "stdout full ($f): exit code" 3 "$rc"
+        check "stdout full ($f): message" "cpol: cannot write the report to stdout" "$err"
+    done
+fi
+
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]

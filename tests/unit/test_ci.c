@@ -342,6 +342,60 @@ static void test_api_parallel(void **state)
     cpol_engine_free(one);
 }
 
+/* A cpol_write_fn collecting the pieces; refuses once `fail_after` pieces were taken. */
+typedef struct collect {
+    char *text;
+    size_t len, pieces, fail_after, largest;
+} collect;
+
+static int collect_piece(void *ud, const char *data, size_t len)
+{
+    collect *c = ud;
+    if (c->pieces == c->fail_after)
+        return -1;
+    c->text = realloc(c->text, c->len + len + 1);
+    memcpy(c->text + c->len, data, len);
+    c->len += len;
+    c->text[c->len] = '\0';
+    c->pieces++;
+    if (len > c->largest)
+        c->largest = len;
+    return 0;
+}
+
+/* The streaming writers give the very text of the string ones, in pieces of about 64 KiB, and
+   stop with CPOL_EIO when the sink refuses. */
+static void test_api_write_streams(void **state)
+{
+    (void)state;
+    const char *paths[] = {have_corpus() ? CPOL_CORPUS_DIR "/k8s" : CPOL_SOURCE_DIR "/examples"};
+    cpol_engine *e = cpol_engine_new(NULL);
+    cpol_report *r = NULL;
+    assert_int_equal(cpol_engine_scan_paths(e, paths, 1, &r), 0);
+    int (*const writers[2])(const cpol_report *, cpol_write_fn, void *) = {
+        cpol_report_write_json, cpol_report_write_sarif};
+    char *(*const strings[2])(const cpol_report *) = {cpol_report_to_json, cpol_report_to_sarif};
+    for (int w = 0; w < 2; w++) {
+        collect c = {NULL, 0, 0, (size_t)-1, 0};
+        assert_int_equal(writers[w](r, collect_piece, &c), 0);
+        char *whole = strings[w](r);
+        assert_string_equal(c.text, whole);
+        if (have_corpus()) {
+            assert_true(c.pieces > 2); /* megabytes of findings: streamed, not one piece */
+            assert_true(c.largest <= 64 * 1024);
+        }
+        free(c.text);
+        cpol_free(whole);
+        collect refuse = {NULL, 0, 0, 0, 0};
+        assert_int_equal(writers[w](r, collect_piece, &refuse), CPOL_EIO);
+        assert_int_equal(refuse.len, 0);
+        assert_int_equal(writers[w](NULL, collect_piece, &refuse), CPOL_EINVAL);
+        assert_int_equal(writers[w](r, NULL, NULL), CPOL_EINVAL);
+    }
+    cpol_report_free(r);
+    cpol_engine_free(e);
+}
+
 static void count_progress(void *ud, size_t done, size_t total)
 {
     size_t *calls = ud;
@@ -383,6 +437,7 @@ int main(void)
         cmocka_unit_test(test_api_config),
         cmocka_unit_test(test_api_parallel),
         cmocka_unit_test(test_api_progress),
+        cmocka_unit_test(test_api_write_streams),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
