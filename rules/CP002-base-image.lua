@@ -122,7 +122,7 @@ end
 -- unknown). It depends only on the reference (every parser derives registry, repository, name
 -- and tag from it the same way; `scratch` is marked by Dockerfiles only) and the options, so it
 -- is kept per reference: a repository names the same few images in hundreds of places.
-local verdicts = { n = 0 }
+local verdicts = { n = 0, by_ref = {} }
 local MAX_VERDICTS = 10000
 
 local function verdict(base)

@@ -110,7 +110,7 @@ end
 -- image is built from or copies from. kind "from": image is a stage's base image table; kind
 -- "copy": image is the reference string of COPY/ADD --from=<image> or RUN --mount from=<image>
 -- and `at` the instruction. Stages the final image does not use are not visited.
-function M.build_images(build)
+local function build_images(build)
     local out = {}
     local stages = build and build.stages or {}
     local _, final = M.final_stage(build)
@@ -151,6 +151,23 @@ function M.build_images(build)
                 end
             end
         end
+    end
+    return out
+end
+
+-- Several rules ask for the same container's build in turn (CP010, CP105, ...): the walk over
+-- every instruction is done once per build and each caller gets its own copy of the list. A
+-- build view is only reached within one run, and the one kept here cannot be collected, so it
+-- is never mistaken for another.
+local last_build, last_images
+
+function M.build_images(build)
+    if build == nil or not rawequal(build, last_build) then
+        last_build, last_images = build, build_images(build)
+    end
+    local out = {}
+    for k, e in ipairs(last_images) do
+        out[k] = { kind = e.kind, image = e.image, at = e.at, stage = e.stage }
     end
     return out
 end
