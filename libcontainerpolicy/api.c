@@ -1051,7 +1051,7 @@ typedef struct worker {
 static void merge_findings(cpol_report *into, const cpol_report *from, size_t first)
 {
     for (size_t i = first; i < from->n; i++)
-        report_add_finding(into, &from->findings[i].f, from->findings[i].file_order);
+        report_add_finding_rec(into, &from->findings[i]);
     if (from->failed || from->sink.failed)
         into->failed = 1;
 }

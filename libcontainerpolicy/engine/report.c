@@ -35,14 +35,33 @@ static const char *keep_shared(cpol_report *r, const char *s)
     return k;
 }
 
+static uint64_t key_hash(const cpol_finding *f);
+
+static finding_rec *add_rec(cpol_report *r, const cpol_finding *f, size_t file_order);
+
 void report_add_finding(cpol_report *r, const cpol_finding *f, size_t file_order)
+{
+    finding_rec *d = add_rec(r, f, file_order);
+    if (d)
+        d->key_hash = key_hash(&d->f);
+}
+
+void report_add_finding_rec(cpol_report *r, const finding_rec *from)
+{
+    finding_rec *d = add_rec(r, &from->f, from->file_order);
+    if (d)
+        d->key_hash = from->key_hash;
+}
+
+/* Append a copy of f (its strings kept in r); NULL when out of memory. */
+static finding_rec *add_rec(cpol_report *r, const cpol_finding *f, size_t file_order)
 {
     if (r->n == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 32;
         finding_rec *v = realloc(r->findings, cap * sizeof *v);
         if (!v) {
             r->failed = 1;
-            return;
+            return NULL;
         }
         r->findings = v;
         r->cap = cap;
@@ -61,9 +80,10 @@ void report_add_finding(cpol_report *r, const cpol_finding *f, size_t file_order
     d->src = NULL;
     if (r->a.failed) {
         r->failed = 1;
-        return;
+        return NULL;
     }
     r->n++;
+    return d;
 }
 
 static int cmp_findings(const void *pa, const void *pb)
@@ -266,6 +286,16 @@ typedef struct fp_count {
     size_t n; /* findings seen with this hash; 0 = free slot */
 } fp_count;
 
+/* The part of a fingerprint that needs no source text: rule id, path and object. */
+static uint64_t key_hash(const cpol_finding *f)
+{
+    const char *file = plain_path(f->file ? f->file : "");
+    uint64_t h = SOURCE_HASH_INIT;
+    h = source_hash(h, f->rule_id, strlen(f->rule_id) + 1);
+    h = source_hash(h, file, strlen(file) + 1);
+    return source_hash(h, f->object ? f->object : "", strlen(f->object ? f->object : "") + 1);
+}
+
 static void fingerprint(cpol_report *r)
 {
     static const char hex[] = "0123456789abcdef";
@@ -283,32 +313,9 @@ static void fingerprint(cpol_report *r)
         r->failed = 1;
         return;
     }
-    /* hashing rule id, file and object is most of the work, and findings share few of those
-       triples (the report keeps each string once): the last hash per slot is reused */
-    struct {
-        const char *rule, *file, *object;
-        uint64_t h;
-    } prefix[64];
-    memset(prefix, 0, sizeof prefix);
     for (size_t i = 0; i < r->n; i++) {
         const cpol_finding *f = &r->findings[i].f;
-        size_t slot = (((uintptr_t)f->rule_id >> 4) ^ ((uintptr_t)f->file >> 3) ^
-                       ((uintptr_t)f->object >> 5)) & 63;
-        uint64_t h;
-        if (prefix[slot].rule == f->rule_id && prefix[slot].file == f->file &&
-            prefix[slot].object == f->object) {
-            h = prefix[slot].h;
-        } else {
-            const char *file = plain_path(f->file ? f->file : "");
-            h = SOURCE_HASH_INIT;
-            h = source_hash(h, f->rule_id, strlen(f->rule_id) + 1);
-            h = source_hash(h, file, strlen(file) + 1);
-            h = source_hash(h, f->object ? f->object : "", strlen(f->object ? f->object : "") + 1);
-            prefix[slot].rule = f->rule_id;
-            prefix[slot].file = f->file;
-            prefix[slot].object = f->object;
-            prefix[slot].h = h;
-        }
+        uint64_t h = r->findings[i].key_hash;
         report_source *src = r->findings[i].src;
         uint64_t lh = src ? source_line_hash(src, f->line) : 0;
         unsigned char b[8];

@@ -19,6 +19,8 @@ typedef struct finding_rec {
     const char *fingerprint;    /* set by report_finish */
     const char *suppress_reason; /* the text after the ids of the covering comment, or NULL */
     struct source *src;          /* the finding's file, set by report_finish (NULL: none read) */
+    uint64_t key_hash;           /* the fingerprint's hash of rule id, path and object, made
+                                    where the finding is added (a worker thread in -j scans) */
 } finding_rec;
 
 /* One `cpol:ignore` comment (suppress.c). */
@@ -86,6 +88,8 @@ struct cpol_report {
 cpol_report *report_new(void);
 /* Copy a finding in; strings are copied into the report's arena. */
 void report_add_finding(cpol_report *r, const cpol_finding *f, size_t file_order);
+/* Copy a finding of another report (a worker's) into r, keeping its key_hash. */
+void report_add_finding_rec(cpol_report *r, const finding_rec *from);
 /* Record a file that was read (for the per-file outputs). The name is copied. */
 void report_add_file(cpol_report *r, const char *name);
 /* Record the rules of the scan (copied). */
