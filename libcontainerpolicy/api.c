@@ -438,7 +438,7 @@ static parse_ctx make_ctx(const target *t, const char *name)
     return ctx;
 }
 
-/* The order sources are added in does not matter: report_finish sorts them by name. */
+/* The order sources are added in does not matter: the report finds them by name. */
 static void add_source(const target *t, const char *name, const char *data, size_t len)
 {
     if (t->report_mu)

@@ -70,7 +70,7 @@ struct cpol_report {
     size_t baselined;
     char *tool_version;
     int failed; /* out of memory while recording */
-    report_source *sources; /* sorted by name after report_finish */
+    report_source *sources; /* in the order added; source_find() looks one up by name */
     size_t nsources, cap_sources;
     size_t *source_index; /* open-addressing hash of source names -> index + 1 (0 = empty) */
     size_t source_index_cap;
@@ -104,6 +104,8 @@ void report_finish(cpol_report *r, const char *const *baseline, size_t nbaseline
 /* suppress.c: scan an input's text for `cpol:ignore` comments and keep a copy of it for line
    hashes (data may be freed after the call). A name already recorded is skipped. */
 void source_add(cpol_report *r, const char *name, const char *data, size_t len);
+/* The source of that name, through the hash source_add keeps; NULL when none was added. */
+report_source *source_find(const cpol_report *r, const char *name);
 /* Hash of line `line` (1-based, <= nlines) of src with its blanks normalized; 0 when out of range
    or once the text is released. Fastest when asked for lines in increasing order. */
 uint64_t source_line_hash(report_source *src, size_t line);

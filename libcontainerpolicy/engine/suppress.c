@@ -286,6 +286,17 @@ static int add_ignores(cpol_report *r, report_source *src, const char *data, siz
     return 1;
 }
 
+report_source *source_find(const cpol_report *r, const char *name)
+{
+    if (!name || !r->nsources || !r->source_index_cap)
+        return NULL;
+    size_t mask = r->source_index_cap - 1;
+    for (size_t slot = name_hash(name) & mask; r->source_index[slot]; slot = (slot + 1) & mask)
+        if (strcmp(r->sources[r->source_index[slot] - 1].name, name) == 0)
+            return &r->sources[r->source_index[slot] - 1];
+    return NULL;
+}
+
 void source_add(cpol_report *r, const char *name, const char *data, size_t len)
 {
     if (!name)
