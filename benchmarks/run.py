@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """run.py - `make bench`: every figure of docs/performance.md, as medians of interleaved runs.
 
-Whole-process figures (scan, floor, -j 2, Python, other tools) run each command as a child and
-read its CPU time (user + system) and peak RSS from wait4(); wall time is printed beside them.
+Whole-process figures (scan, floor, -j 2, Python, other tools) run each command as a child of
+`cpol-bench exec`, which reads its CPU time (user + system) and peak RSS from wait4() (a small
+launcher: Linux counts peak RSS across exec, so a child of this Python process would inherit the
+driver's size); wall time is printed beside them. Reports go to /dev/null (rendered and written,
+not read back through a pipe).
 CPU time is the figure compared with the targets: on a shared machine wall time measures the
 neighbours as much as us. Runs of the things compared are interleaved (floor, scan, floor, scan,
 ...) so a burst of load hits both, and the median of the runs is kept.
@@ -26,21 +29,26 @@ class ToolFailed(Exception):
     pass
 
 
-def run(cmd, env=None, cwd=None, strict=True):
-    """Run cmd with output discarded; return (cpu seconds, wall seconds, peak RSS in MB, stdout).
+LAUNCHER = None  # cpol-bench, set by main(): every measured command runs under `cpol-bench exec`
+
+
+def run(cmd, env=None, cwd=None, strict=True, capture=False):
+    """Run cmd under `cpol-bench exec` (stderr discarded; stdout kept when capture, else sent to
+    /dev/null); return (cpu seconds, wall seconds, peak RSS in MB, stdout).
     A status other than 0, 1 (findings) or 3 (incomplete) ends the benchmark, or raises
     ToolFailed when strict is false (other tools: one that fails is reported, not fatal)."""
-    t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=cwd)
-    out = p.stdout.read()
-    _, status, ru = os.wait4(p.pid, 0)
-    wall = time.monotonic() - t0
-    p.returncode = os.waitstatus_to_exitcode(status)
-    if p.returncode not in (0, 1, 3):
+    p = subprocess.Popen([LAUNCHER, "exec"] + cmd, stdout=subprocess.PIPE if capture else
+                         subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd)
+    out, err = p.communicate()
+    lines = err.decode("utf-8", "replace").strip().splitlines()
+    if p.returncode != 0 or not lines:
+        sys.exit("bench: cannot run %s" % " ".join(cmd))
+    m = json.loads(lines[-1])
+    if m["status"] not in (0, 1, 3):
         if not strict:
-            raise ToolFailed("%s exited with status %d" % (cmd[0], p.returncode))
-        sys.exit("bench: %s failed with status %d" % (" ".join(cmd), p.returncode))
-    return ru.ru_utime + ru.ru_stime, wall, ru.ru_maxrss / 1024.0, out
+            raise ToolFailed("%s exited with status %d" % (cmd[0], m["status"]))
+        sys.exit("bench: %s failed with status %d" % (" ".join(cmd), m["status"]))
+    return m["user"] + m["sys"], m["wall"], m["maxrss_kb"] / 1024.0, out
 
 
 def interleave(cmds, runs, env=None):
@@ -142,6 +150,8 @@ def main():
     corpus = os.path.abspath(a.corpus)
     cpol = os.path.join(build, "cpol")
     bench = os.path.join(build, "benchmarks", "cpol-bench")
+    global LAUNCHER
+    LAUNCHER = bench
     corpus10 = os.path.join(build, "bench-corpus10")
     make_corpus10(corpus, corpus10)
     one = {"OMP_NUM_THREADS": "1"}
@@ -166,7 +176,7 @@ def main():
         if label == "corpus":
             cmds["floor_jpos"] = [bench, "floor-jpos", path]
         r = interleave(cmds, a.runs, env)
-        info = json.loads(r["floor"][-1][3])
+        info = json.loads(run([bench, "floor", path], env, capture=True)[3])
         figures[label] = {
             "files": info["files"], "bytes": info["bytes"],
             "scan": med(r["scan"], 0), "scan_wall": med(r["scan"], 1),
@@ -175,10 +185,10 @@ def main():
             "floor_jpos": med(r["floor_jpos"], 0) if "floor_jpos" in r else None,
         }
 
-    st = json.loads(run([bench, "startup", "50"])[3])
+    st = json.loads(run([bench, "startup", "50"], capture=True)[3])
     dockerfile30 = os.path.join(HERE, "data", "Dockerfile")
-    emb = json.loads(run([bench, "embedded", dockerfile30, "3000"])[3])
-    pf = json.loads(run([bench, "perfile", corpus])[3])
+    emb = json.loads(run([bench, "embedded", dockerfile30, "3000"], capture=True)[3])
+    pf = json.loads(run([bench, "perfile", corpus], capture=True)[3])
 
     j = interleave({
         "j1": [cpol, "scan", corpus10, "--format", "json", "--fail-on", "none", "-j", "1"],
