@@ -273,9 +273,10 @@ CPOL_API int cpol_engine_scan_paths(cpol_engine *engine, const char *const *path
                                     cpol_report **out);
 
 /**
- * cpol_engine_scan_paths() with the rules run by nengines threads, one engine each. Reading,
- * parsing and linking use engines[0] (its configuration, baseline and progress callback); every
- * engine must have the same rules and configuration. The report is the same, in the same order, as
+ * cpol_engine_scan_paths() on nengines threads, one engine each: files are read, parsed and
+ * checked by the rules on every thread (the calling thread walks the folders meanwhile). The
+ * limits, configuration, baseline and progress callback of engines[0] apply; every engine must
+ * have the same rules and configuration. The report is the same, in the same order, as
  * the one cpol_engine_scan_paths(engines[0], ...) gives. No engine may be used elsewhere
  * during the call.
  * @param out  receives the report; free it with cpol_report_free(). Set to NULL on failure.
