@@ -18,22 +18,11 @@ end
 -- Verdicts kept per reference. Each parser derives digest and repository (and compose its
 -- `interpolated` mark) from the reference text alone, with the same function, so within one
 -- kind of container the verdict is a function of the reference; a repository names the same
--- few images in hundreds of places. At most MAX_REFS references are kept per table.
-local MAX_REFS = 10000
-local function new_memo()
-    return { n = 0, by_ref = {} }
-end
-local compose_refs, k8s_refs = new_memo(), new_memo()
+-- few images in hundreds of places. At most 10,000 references are kept per table (cpol.memo).
+local compose_refs, k8s_refs = cpol.memo(), cpol.memo()
 local MEMO_BY_KIND = { ["compose-service"] = compose_refs, ["k8s-container"] = k8s_refs,
     ["k8s-init-container"] = k8s_refs, ["k8s-ephemeral-container"] = k8s_refs }
-local from_refs, copy_refs = new_memo(), new_memo()
-
-local function remember(memo, key, value)
-    if memo.n < MAX_REFS then
-        memo.by_ref[key] = value
-        memo.n = memo.n + 1
-    end
-end
+local from_refs, copy_refs = cpol.memo(), cpol.memo()
 
 -- The message for a container's image, or false when it is pinned or cannot be judged.
 local function image_verdict(img, ref)
@@ -55,21 +44,21 @@ local function from_verdict(img)
         return not (img.scratch or img.digest) and
             "base " .. unpinned(img.raw or "?", img.repository)
     end
-    local msg = from_refs.by_ref[ref]
+    local msg = from_refs.get(ref)
     if msg == nil then
         msg = not (img.scratch or img.digest) and "base " .. unpinned(ref, img.repository)
-        remember(from_refs, ref, msg)
+        from_refs.put(ref, msg)
     end
     return msg
 end
 
 -- Whether the image a COPY --from / RUN --mount from= names parses and has no digest.
 local function copy_unpinned(ref)
-    local v = copy_refs.by_ref[ref]
+    local v = copy_refs.get(ref)
     if v == nil then
         local parsed = cpol.image(ref)
         v = parsed and not parsed.digest and true or false
-        remember(copy_refs, ref, v)
+        copy_refs.put(ref, v)
     end
     return v
 end
@@ -145,10 +134,10 @@ return {
                 if ref == nil then
                     return
                 end
-                local msg = memo.by_ref[ref]
+                local msg = memo.get(ref)
                 if msg == nil then
                     msg = image_verdict(img, ref)
-                    remember(memo, ref, msg)
+                    memo.put(ref, msg)
                 end
                 if msg then
                     report{ at = img, message = msg }

@@ -9,22 +9,11 @@
 -- repository (compose also its interpolated mark) from the reference text alone with the same
 -- function, so within one kind of container the verdict is a function of the reference, and a
 -- repository names the same few images in hundreds of places. Dockerfile FROM images are kept
--- only when no ARG is unresolved. At most MAX_REFS references per table.
-local MAX_REFS = 10000
-local function new_memo()
-    return { n = 0, by_ref = {} }
-end
-local compose_refs, k8s_refs = new_memo(), new_memo()
+-- only when no ARG is unresolved. At most 10,000 references per table (cpol.memo).
+local compose_refs, k8s_refs = cpol.memo(), cpol.memo()
 local MEMO_BY_KIND = { ["compose-service"] = compose_refs, ["k8s-container"] = k8s_refs,
     ["k8s-init-container"] = k8s_refs, ["k8s-ephemeral-container"] = k8s_refs }
-local from_refs, copy_refs = new_memo(), new_memo()
-
-local function remember(memo, key, value)
-    if memo.n < MAX_REFS then
-        memo.by_ref[key] = value
-        memo.n = memo.n + 1
-    end
-end
+local from_refs, copy_refs = cpol.memo(), cpol.memo()
 
 -- The message for a container's image.
 local function image_verdict(img, ref)
@@ -69,21 +58,21 @@ local function from_verdict(img)
     if ref == nil then
         return from_message(img, nil)
     end
-    local msg = from_refs.by_ref[ref]
+    local msg = from_refs.get(ref)
     if msg == nil then
         msg = from_message(img, ref)
-        remember(from_refs, ref, msg)
+        from_refs.put(ref, msg)
     end
     return msg
 end
 
 -- The mutable tag of a COPY --from / RUN --mount from= image, or false.
 local function copy_verdict(ref)
-    local w = copy_refs.by_ref[ref]
+    local w = copy_refs.get(ref)
     if w == nil then
         local parsed = cpol.image(ref)
         w = parsed and what(parsed.tag, parsed.digest) or false
-        remember(copy_refs, ref, w)
+        copy_refs.put(ref, w)
     end
     return w
 end
@@ -118,10 +107,10 @@ return {
                 if ref == nil then
                     return
                 end
-                msg = memo.by_ref[ref]
+                msg = memo.get(ref)
                 if msg == nil then
                     msg = image_verdict(img, ref)
-                    remember(memo, ref, msg)
+                    memo.put(ref, msg)
                 end
             else
                 msg = image_verdict(img, img.ref)

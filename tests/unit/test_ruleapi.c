@@ -203,6 +203,42 @@ static void log_message_is_cut(void **s)
     free(l);
 }
 
+/* cpol.memo (rules/_memo.lua): get/put, false remembered, at most max keys kept. */
+static void memo_library(void **s)
+{
+    (void)s;
+    cpol_options o;
+    cpol_options_init(&o);
+    o.no_builtin_rules = 1;
+    cpol_engine *e = cpol_engine_new(&o);
+    assert_non_null(e);
+    const char src[] =
+        "local m = cpol.memo(2)\n"
+        "return { id = 'M1', severity = 'info', title = 't', remediation = 'r',\n"
+        " formats = {'dockerfile'}, check = function(c, report)\n"
+        "  local seen = m.get('a') ~= nil\n"
+        "  local r = { tostring(m.put('a', false)), tostring(m.get('a')), tostring(m.put('b', 2)),\n"
+        "    tostring(m.put('c', 3)), tostring(m.get('c')), tostring(m.put('a', 9)),\n"
+        "    tostring(m.get('a')), tostring(seen) }\n"
+        "  report{ message = table.concat(r, ' ') }\n"
+        " end }";
+    assert_int_equal(cpol_engine_add_rule_source(e, "m.lua", src, sizeof src - 1), 0);
+    const char df[] = "FROM alpine\n";
+    cpol_report *r = NULL;
+    /* the memo outlives a scan: the second scan sees 'a' remembered by the first */
+    for (int scan = 0; scan < 2; scan++) {
+        assert_int_equal(cpol_engine_scan_buffer(e, "Dockerfile", df, strlen(df),
+                                                 CPOL_FORMAT_AUTO, &r), 0);
+        assert_int_equal(cpol_report_error_count(r), 0);
+        assert_int_equal(cpol_report_count(r), 1);
+        assert_string_equal(cpol_report_finding(r, 0)->message,
+                            scan == 0 ? "false false 2 3 nil 9 false false"
+                                      : "false false 2 3 nil 9 false true");
+        cpol_report_free(r);
+    }
+    cpol_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -211,6 +247,7 @@ int main(void)
         cmocka_unit_test(log_reaches_callback),
         cmocka_unit_test(log_is_capped),
         cmocka_unit_test(log_message_is_cut),
+        cmocka_unit_test(memo_library),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
