@@ -35,32 +35,29 @@ end
 -- The message for a Dockerfile FROM image, or false. An unresolved ARG makes the same text mean
 -- different things, so only resolved references are kept; scratch, digest and repository then
 -- follow from the text.
+local function from_message(img, shown)
+    return not (img.scratch or img.digest) and "base " .. unpinned(shown, img.repository)
+end
+
 local function from_verdict(img)
     if img.unresolved then
         return false
     end
     local ref = img.ref
     if ref == nil then
-        return not (img.scratch or img.digest) and
-            "base " .. unpinned(img.raw or "?", img.repository)
+        return from_message(img, img.raw or "?")
     end
-    local msg = from_refs.get(ref)
-    if msg == nil then
-        msg = not (img.scratch or img.digest) and "base " .. unpinned(ref, img.repository)
-        from_refs.put(ref, msg)
-    end
-    return msg
+    return from_refs.find(ref, from_message, img, ref)
 end
 
 -- Whether the image a COPY --from / RUN --mount from= names parses and has no digest.
+local function parses_without_digest(ref)
+    local parsed = cpol.image(ref)
+    return parsed and not parsed.digest and true or false
+end
+
 local function copy_unpinned(ref)
-    local v = copy_refs.get(ref)
-    if v == nil then
-        local parsed = cpol.image(ref)
-        v = parsed and not parsed.digest and true or false
-        copy_refs.put(ref, v)
-    end
-    return v
+    return copy_refs.find(ref, parses_without_digest, ref)
 end
 
 -- CI workflows: every image a workflow pushes should be signed by a job of the same workflow file
@@ -129,24 +126,17 @@ return {
                 return
             end
             local memo = MEMO_BY_KIND[kind]
+            local msg
             if memo then
-                local ref = img.ref
-                if ref == nil then
+                if img.ref == nil then
                     return
                 end
-                local msg = memo.get(ref)
-                if msg == nil then
-                    msg = image_verdict(img, ref)
-                    memo.put(ref, msg)
-                end
-                if msg then
-                    report{ at = img, message = msg }
-                end
+                msg = memo.find(img.ref, image_verdict, img, img.ref)
             else
-                local msg = image_verdict(img, img.ref)
-                if msg then
-                    report{ at = img, message = msg }
-                end
+                msg = image_verdict(img, img.ref)
+            end
+            if msg then
+                report{ at = img, message = msg }
             end
             return
         end

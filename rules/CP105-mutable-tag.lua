@@ -58,23 +58,17 @@ local function from_verdict(img)
     if ref == nil then
         return from_message(img, nil)
     end
-    local msg = from_refs.get(ref)
-    if msg == nil then
-        msg = from_message(img, ref)
-        from_refs.put(ref, msg)
-    end
-    return msg
+    return from_refs.find(ref, from_message, img, ref)
 end
 
 -- The mutable tag of a COPY --from / RUN --mount from= image, or false.
+local function tag_of_copy(ref)
+    local parsed = cpol.image(ref)
+    return parsed and what(parsed.tag, parsed.digest) or false
+end
+
 local function copy_verdict(ref)
-    local w = copy_refs.get(ref)
-    if w == nil then
-        local parsed = cpol.image(ref)
-        w = parsed and what(parsed.tag, parsed.digest) or false
-        copy_refs.put(ref, w)
-    end
-    return w
+    return copy_refs.find(ref, tag_of_copy, ref)
 end
 
 return {
@@ -103,15 +97,10 @@ return {
             local memo = MEMO_BY_KIND[kind]
             local msg
             if memo then
-                local ref = img.ref
-                if ref == nil then
+                if img.ref == nil then
                     return
                 end
-                msg = memo.get(ref)
-                if msg == nil then
-                    msg = image_verdict(img, ref)
-                    memo.put(ref, msg)
-                end
+                msg = memo.find(img.ref, image_verdict, img, img.ref)
             else
                 msg = image_verdict(img, img.ref)
             end

@@ -5,7 +5,8 @@
 
 local M = {}
 
--- cpol.memo([max]) -> a table of remembered results with get(key) and put(key, value) -> value.
+-- cpol.memo([max]) -> a table of remembered results with get(key), put(key, value) -> value and
+-- find(key, compute, ...) -> the remembered value, or compute(...) remembered.
 -- At most max keys (default 10,000) are kept, so hostile input cannot grow it without bound;
 -- beyond that put() still returns the value but keeps nothing.
 function M.memo(max)
@@ -20,6 +21,18 @@ function M.memo(max)
             n = n + 1
         end
         return value
+    end
+    -- the value for key, working it out as compute(...) the first time (nil is kept as false)
+    function m.find(key, compute, ...)
+        local v = by_key[key]
+        if v == nil then
+            v = compute(...)
+            if v == nil then
+                v = false
+            end
+            m.put(key, v)
+        end
+        return v
     end
     return m
 end

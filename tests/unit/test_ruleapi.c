@@ -203,7 +203,8 @@ static void log_message_is_cut(void **s)
     free(l);
 }
 
-/* cpol.memo (rules/_memo.lua): get/put, false remembered, at most max keys kept. */
+/* cpol.memo (rules/_memo.lua): get/put, false remembered, at most max keys kept; find works a
+   value out once (nil kept as false), and the memo outlives a scan. */
 static void memo_library(void **s)
 {
     (void)s;
@@ -214,12 +215,18 @@ static void memo_library(void **s)
     assert_non_null(e);
     const char src[] =
         "local m = cpol.memo(2)\n"
+        "local f, calls = cpol.memo(), 0\n"
+        "local function twice(x) calls = calls + 1; if x then return x * 2 end end\n"
         "return { id = 'M1', severity = 'info', title = 't', remediation = 'r',\n"
         " formats = {'dockerfile'}, check = function(c, report)\n"
         "  local seen = m.get('a') ~= nil\n"
         "  local r = { tostring(m.put('a', false)), tostring(m.get('a')), tostring(m.put('b', 2)),\n"
         "    tostring(m.put('c', 3)), tostring(m.get('c')), tostring(m.put('a', 9)),\n"
         "    tostring(m.get('a')), tostring(seen) }\n"
+        "  local found = { f.find('x', twice, 4), f.find('x', twice, 100), f.find('n', twice),\n"
+        "    f.find('n', twice) }\n"
+        "  r[#r + 1] = table.concat({ tostring(found[1]), tostring(found[2]), tostring(found[3]),\n"
+        "    tostring(found[4]), calls }, ',')\n"
         "  report{ message = table.concat(r, ' ') }\n"
         " end }";
     assert_int_equal(cpol_engine_add_rule_source(e, "m.lua", src, sizeof src - 1), 0);
@@ -232,8 +239,8 @@ static void memo_library(void **s)
         assert_int_equal(cpol_report_error_count(r), 0);
         assert_int_equal(cpol_report_count(r), 1);
         assert_string_equal(cpol_report_finding(r, 0)->message,
-                            scan == 0 ? "false false 2 3 nil 9 false false"
-                                      : "false false 2 3 nil 9 false true");
+                            scan == 0 ? "false false 2 3 nil 9 false false 8,8,false,false,2"
+                                      : "false false 2 3 nil 9 false true 8,8,false,false,2");
         cpol_report_free(r);
     }
     cpol_engine_free(e);
