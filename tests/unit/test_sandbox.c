@@ -27,6 +27,17 @@ static const char witness[] =
     "            ' leaked=' .. tostring(LEAK) }\n"
     "  end }\n";
 
+/* An engine without the built-in rules, for a test's own rules. */
+static cpol_engine *bare_engine(void)
+{
+    cpol_options o;
+    cpol_options_init(&o);
+    o.no_builtin_rules = 1;
+    cpol_engine *e = cpol_engine_new(&o);
+    assert_non_null(e);
+    return e;
+}
+
 static char *rule_with(const char *body)
 {
     static const char head[] =
@@ -149,11 +160,7 @@ static const hostile leak_global_and_patch_string = {
 static void bytecode_refused(void **s)
 {
     (void)s;
-    cpol_options o;
-    cpol_options_init(&o);
-    o.no_builtin_rules = 1;
-    cpol_engine *e = cpol_engine_new(&o);
-    assert_non_null(e);
+    cpol_engine *e = bare_engine();
     const char bc[] = "\x1bLua\x54\x00garbage";
     assert_int_equal(cpol_engine_add_rule_source(e, "bc.lua", bc, sizeof bc - 1), CPOL_ERULE);
     assert_non_null(strstr(cpol_engine_last_error(e), "attempt to load a binary chunk"));
@@ -163,10 +170,7 @@ static void bytecode_refused(void **s)
 static void load_time_loop_refused(void **s)
 {
     (void)s;
-    cpol_options o;
-    cpol_options_init(&o);
-    o.no_builtin_rules = 1;
-    cpol_engine *e = cpol_engine_new(&o);
+    cpol_engine *e = bare_engine();
     const char src[] = "while true do end";
     assert_int_equal(cpol_engine_add_rule_source(e, "spin.lua", src, sizeof src - 1), CPOL_ERULE);
     assert_string_equal(cpol_engine_last_error(e),
@@ -205,10 +209,7 @@ static void metadata_errors(void **s)
         {"return {", "m.lua:1: unexpected symbol near <eof>"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        cpol_options o;
-        cpol_options_init(&o);
-        o.no_builtin_rules = 1;
-        cpol_engine *e = cpol_engine_new(&o);
+        cpol_engine *e = bare_engine();
         assert_int_equal(cpol_engine_add_rule_source(e, "m.lua", cases[i].src, strlen(cases[i].src)),
                          CPOL_ERULE);
         assert_string_equal(cpol_engine_last_error(e), cases[i].err);
@@ -220,10 +221,7 @@ static void metadata_errors(void **s)
 static void duplicate_id_needs_replace(void **s)
 {
     (void)s;
-    cpol_options o;
-    cpol_options_init(&o);
-    o.no_builtin_rules = 1;
-    cpol_engine *e = cpol_engine_new(&o);
+    cpol_engine *e = bare_engine();
     assert_int_equal(cpol_engine_add_rule_source(e, "w.lua", witness, strlen(witness)), 0);
     assert_int_equal(cpol_engine_add_rule_source(e, "w2.lua", witness, strlen(witness)), CPOL_ERULE);
     assert_string_equal(cpol_engine_last_error(e),
@@ -293,10 +291,7 @@ static void file_size_limit(void **s)
    rule still is. */
 static int project_cap_run(int per_container, char *err, size_t errlen, size_t *nfound)
 {
-    cpol_options o;
-    cpol_options_init(&o);
-    o.no_builtin_rules = 1;
-    cpol_engine *e = cpol_engine_new(&o);
+    cpol_engine *e = bare_engine();
     char src[512];
     snprintf(src, sizeof src,
              "return { id = 'PROJ1', severity = 'low', title = 't', remediation = 'r',\n"
@@ -340,10 +335,7 @@ static void field_positions(void **s)
 {
     (void)s;
     /* report{field=} points at the scalar; `at` may be a pos table itself */
-    cpol_options o;
-    cpol_options_init(&o);
-    o.no_builtin_rules = 1;
-    cpol_engine *e = cpol_engine_new(&o);
+    cpol_engine *e = bare_engine();
     const char src[] =
         "return { id = 'P1', severity = 'low', title = 't', remediation = 'r', formats = "
         "{'dockerfile'},\n check = function(c, report)\n"
@@ -375,10 +367,7 @@ static void field_positions(void **s)
 static void view_semantics(void **s)
 {
     (void)s;
-    cpol_options o;
-    cpol_options_init(&o);
-    o.no_builtin_rules = 1;
-    cpol_engine *e = cpol_engine_new(&o);
+    cpol_engine *e = bare_engine();
     const char src[] =
         "return { id = 'V1', severity = 'low', title = 't', remediation = 'r', formats = "
         "{'dockerfile'},\n check = function(c, report)\n"
