@@ -20,6 +20,7 @@
 #include "util/buf.h"
 #include "util/context.h"
 #include "util/walk.h"
+#include "util/strhash.h"
 
 const char *cpol_version(void) { return CPOL_VERSION_STRING; }
 
@@ -303,19 +304,11 @@ typedef struct build_index {
     size_t indexed;    /* entries of the list added so far */
 } build_index;
 
-static size_t name_hash(const char *s)
-{
-    size_t h = 1469598103934665603u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
-}
-
 static node *build_index_get(const build_index *ix, const char *file)
 {
     if (!ix->cap)
         return NULL;
-    for (size_t h = name_hash(file) & (ix->cap - 1); ix->v[h]; h = (h + 1) & (ix->cap - 1))
+    for (size_t h = str_hash(file) & (ix->cap - 1); ix->v[h]; h = (h + 1) & (ix->cap - 1))
         if (strcmp(node_get_str(ix->v[h], "file"), file) == 0)
             return ix->v[h];
     return NULL;
@@ -334,7 +327,7 @@ static int build_index_add(build_index *ix, node *b)
             return -1;
         for (size_t i = 0; i < ix->cap; i++)
             if (ix->v[i]) {
-                size_t h = name_hash(node_get_str(ix->v[i], "file")) & (cap - 1);
+                size_t h = str_hash(node_get_str(ix->v[i], "file")) & (cap - 1);
                 while (v[h])
                     h = (h + 1) & (cap - 1);
                 v[h] = ix->v[i];
@@ -343,7 +336,7 @@ static int build_index_add(build_index *ix, node *b)
         ix->v = v;
         ix->cap = cap;
     }
-    size_t h = name_hash(file) & (ix->cap - 1);
+    size_t h = str_hash(file) & (ix->cap - 1);
     while (ix->v[h])
         h = (h + 1) & (ix->cap - 1);
     ix->v[h] = b;

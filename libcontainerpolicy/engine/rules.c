@@ -13,6 +13,7 @@
 
 #include "builtin.h"
 #include "engine.h"
+#include "../util/strhash.h"
 
 /* A runaway rule could report without end: a call may report this many findings, and a
    check_project call this many more per container and per pipeline job of the scan (a project
@@ -606,14 +607,6 @@ static int read_pos(lua_State *L, int idx, const char **file, unsigned *line, un
     return ok;
 }
 
-static size_t name_hash(const char *s)
-{
-    size_t h = 1469598103934665603u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
-}
-
 /* check_project: the scanned files by name, so a finding sorts with its file in constant time
    (a scan of 16,000 files reports thousands of project findings). The first file of a name
    wins. Without memory for the table, file_order_of() walks the list. */
@@ -625,7 +618,7 @@ static void file_index_build(cpol_engine *e)
     e->cur.file_slots = calloc(cap, sizeof *e->cur.file_slots);
     e->cur.file_slot_cap = e->cur.file_slots ? cap : 0;
     for (size_t i = 0; e->cur.file_slots && i < e->cur.nfiles; i++) {
-        size_t h = name_hash(e->cur.files[i]) & (cap - 1);
+        size_t h = str_hash(e->cur.files[i]) & (cap - 1);
         while (e->cur.file_slots[h] && strcmp(e->cur.files[e->cur.file_slots[h] - 1],
                                               e->cur.files[i]) != 0)
             h = (h + 1) & (cap - 1);
@@ -641,7 +634,7 @@ static size_t file_order_of(const cpol_engine *e, const char *file)
         return e->cur.file_order;
     if (e->cur.file_slots) {
         size_t mask = e->cur.file_slot_cap - 1;
-        for (size_t h = name_hash(file) & mask; e->cur.file_slots[h]; h = (h + 1) & mask)
+        for (size_t h = str_hash(file) & mask; e->cur.file_slots[h]; h = (h + 1) & mask)
             if (strcmp(e->cur.files[e->cur.file_slots[h] - 1], file) == 0)
                 return e->cur.file_slots[h] - 1;
         return e->cur.file_order;

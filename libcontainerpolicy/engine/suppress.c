@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "../util/strhash.h"
 
 #define MAX_IDS 64
 #define MAX_REASON 512
@@ -190,14 +191,6 @@ static int parse_ignore(arena *a, const char *s, size_t len, src_ignore *ig)
     return 0;
 }
 
-static size_t name_hash(const char *s)
-{
-    size_t h = 1469598103934665603u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
-}
-
 /* Where a `cpol:ignore` comment can start: '#', blanks, the key. Lines without one are never
    looked at, so the search runs over the whole text instead of line by line. */
 static const char *next_candidate(const char *data, size_t len, size_t from)
@@ -291,7 +284,7 @@ report_source *source_find(const cpol_report *r, const char *name)
     if (!name || !r->nsources || !r->source_index_cap)
         return NULL;
     size_t mask = r->source_index_cap - 1;
-    for (size_t slot = name_hash(name) & mask; r->source_index[slot]; slot = (slot + 1) & mask)
+    for (size_t slot = str_hash(name) & mask; r->source_index[slot]; slot = (slot + 1) & mask)
         if (strcmp(r->sources[r->source_index[slot] - 1].name, name) == 0)
             return &r->sources[r->source_index[slot] - 1];
     return NULL;
@@ -311,7 +304,7 @@ void source_add(cpol_report *r, const char *name, const char *data, size_t len)
             return;
         }
         for (size_t i = 0; i < r->nsources; i++) {
-            size_t h = name_hash(r->sources[i].name) & (cap - 1);
+            size_t h = str_hash(r->sources[i].name) & (cap - 1);
             while (idx[h])
                 h = (h + 1) & (cap - 1);
             idx[h] = i + 1;
@@ -320,7 +313,7 @@ void source_add(cpol_report *r, const char *name, const char *data, size_t len)
         r->source_index = idx;
         r->source_index_cap = cap;
     }
-    size_t slot = name_hash(name) & (r->source_index_cap - 1);
+    size_t slot = str_hash(name) & (r->source_index_cap - 1);
     for (; r->source_index[slot]; slot = (slot + 1) & (r->source_index_cap - 1))
         if (strcmp(r->sources[r->source_index[slot] - 1].name, name) == 0)
             return;

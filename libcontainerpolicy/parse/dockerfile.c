@@ -22,6 +22,7 @@
 #include <strings.h>
 
 #include "../util/imageref.h"
+#include "../util/strhash.h"
 
 enum {
     K_FROM, K_RUN, K_CMD, K_LABEL, K_MAINTAINER, K_EXPOSE, K_ENV, K_ADD, K_COPY, K_ENTRYPOINT,
@@ -89,19 +90,11 @@ typedef struct P {
 
 static const cpos NOPOS = {NULL, 0, 0};
 
-static size_t vhash(const char *k, size_t n)
-{
-    size_t h = 1469598103934665603ull & (size_t)-1;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)k[i]) * (size_t)1099511628211ull;
-    return h;
-}
-
 static vslot *vmap_find(const vmap *m, const char *k, size_t n)
 {
     if (!m->cap)
         return NULL;
-    size_t i = vhash(k, n) & (m->cap - 1);
+    size_t i = str_hash_n(k, n) & (m->cap - 1);
     while (m->s[i].k) {
         if (m->s[i].klen == n && memcmp(m->s[i].k, k, n) == 0)
             return &m->s[i];
@@ -125,7 +118,7 @@ static void vmap_put(arena *a, vmap *m, const char *k, size_t n, long long v)
         for (size_t i = 0; i < m->cap; i++) {
             if (!m->s[i].k)
                 continue;
-            size_t j = vhash(m->s[i].k, m->s[i].klen) & (cap - 1);
+            size_t j = str_hash_n(m->s[i].k, m->s[i].klen) & (cap - 1);
             while (s[j].k)
                 j = (j + 1) & (cap - 1);
             s[j] = m->s[i];
@@ -133,7 +126,7 @@ static void vmap_put(arena *a, vmap *m, const char *k, size_t n, long long v)
         m->s = s;
         m->cap = cap;
     }
-    size_t j = vhash(k, n) & (m->cap - 1);
+    size_t j = str_hash_n(k, n) & (m->cap - 1);
     while (m->s[j].k)
         j = (j + 1) & (m->cap - 1);
     m->s[j].k = k;

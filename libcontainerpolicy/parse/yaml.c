@@ -18,6 +18,7 @@
  * cycle.
  */
 #include "yaml.h"
+#include "../util/strhash.h"
 
 #include <limits.h>
 #include <stdint.h>
@@ -104,14 +105,6 @@ static void *grow(loader *L, void *p, size_t *cap, size_t need, size_t elem)
     }
     *cap = nc;
     return np;
-}
-
-static size_t hash(const char *s, size_t n)
-{
-    size_t h = (size_t)1469598103934665603ull;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * (size_t)1099511628211ull;
-    return h;
 }
 
 static size_t sat_add(size_t a, size_t b)
@@ -235,7 +228,7 @@ static anchor_ent *anchor_find(loader *L, const char *name, size_t *slot)
     if (!L->anch_cap)
         return NULL;
     size_t mask = L->anch_cap - 1, n = strlen(name);
-    for (size_t i = hash(name, n) & mask;; i = (i + 1) & mask) {
+    for (size_t i = str_hash_n(name, n) & mask;; i = (i + 1) & mask) {
         anchor_ent *e = &L->anch[i];
         if (e->gen != L->anch_gen)
             return *slot = i, NULL;
@@ -354,7 +347,7 @@ static const char *kind_name(const yv *v)
 static key_ent *key_slot(loader *L, const yv_pair *out, const yv *key, size_t idx, int *found)
 {
     size_t mask = L->keys_cap - 1;
-    for (size_t i = hash(key->u.str.s, key->u.str.len) & mask;; i = (i + 1) & mask) {
+    for (size_t i = str_hash_n(key->u.str.s, key->u.str.len) & mask;; i = (i + 1) & mask) {
         key_ent *e = &L->keys[i];
         if (e->gen != L->keys_gen) {
             e->gen = L->keys_gen;
